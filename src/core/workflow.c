@@ -1,0 +1,169 @@
+/*
+ * workflow.c - the workflow presets as tables; see workflow.h
+ *
+ * Only the events that intake produces so far are in the tables (new
+ * ticket and replies). The full transition sets of each seed document,
+ * timeouts and policies are added with the workflows work (issue 5).
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "core/workflow.h"
+
+#define N(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* deskpro: seeds 000 and 001 */
+static const struct wf_status deskpro_statuses[] = {
+	{"awaiting_agent", "Awaiting Agent", 0},
+	{"awaiting_user", "Awaiting User", 0},
+	{"pending", "Pending", 0},
+	{"resolved", "Resolved", 0},
+	{"spam", "Spam", 1},
+	{"deleted", "Deleted", 1},
+};
+
+static const struct wf_transition deskpro_transitions[] = {
+	/* "A User reports an issue by email, creating a Ticket with Awaiting Agent status." */
+	{WF_EV_CUSTOMER_NEW, "*", "awaiting_agent"},
+	/* hidden tickets stay hidden whatever is written to them */
+	{WF_EV_CUSTOMER_REPLY, "spam", NULL},
+	{WF_EV_CUSTOMER_REPLY, "deleted", NULL},
+	/* "The User replies to the Agent, setting the status back to Awaiting Agent again." */
+	/* "If a User sends another message while a ticket is in Pending status, this will put the ticket back into Awaiting Agent." */
+	{WF_EV_CUSTOMER_REPLY, "*", "awaiting_agent"},
+	{WF_EV_AGENT_NEW, "*", "awaiting_user"},
+	/* "Usually you would reply and set the status to Awaiting User" */
+	{WF_EV_AGENT_REPLY, "spam", NULL},
+	{WF_EV_AGENT_REPLY, "deleted", NULL},
+	{WF_EV_AGENT_REPLY, "*", "awaiting_user"},
+};
+
+/* chatdesk: seed 002 */
+static const struct wf_status chatdesk_statuses[] = {
+	{"unassigned", "Unassigned", 0},
+	{"assigned", "Assigned", 0},
+	{"closed", "Closed", 0},
+	{"archived", "Archived", 1},
+};
+
+static const struct wf_transition chatdesk_transitions[] = {
+	{WF_EV_CUSTOMER_NEW, "*", "unassigned"},
+	{WF_EV_CUSTOMER_REPLY, "closed", "unassigned"},
+	{WF_EV_CUSTOMER_REPLY, "*", NULL},
+	{WF_EV_AGENT_NEW, "*", "assigned"},
+	{WF_EV_AGENT_REPLY, "*", NULL},
+};
+
+/* sendbird: seed 003 */
+static const struct wf_status sendbird_statuses[] = {
+	{"pending", "Pending", 0},
+	{"active", "Active", 0},
+	{"proactive", "Proactive", 0},
+	{"in_progress", "In Progress", 0},
+	{"idle", "Idle", 0},
+	{"closed", "Closed", 0},
+};
+
+static const struct wf_transition sendbird_transitions[] = {
+	{WF_EV_CUSTOMER_NEW, "*", "pending"},
+	{WF_EV_CUSTOMER_REPLY, "idle", "active"},
+	{WF_EV_CUSTOMER_REPLY, "proactive", "active"},
+	{WF_EV_CUSTOMER_REPLY, "closed", "pending"},
+	{WF_EV_CUSTOMER_REPLY, "*", NULL},
+	{WF_EV_AGENT_NEW, "*", "proactive"},
+	{WF_EV_AGENT_REPLY, "*", NULL},
+};
+
+/* simple: seed 004 */
+static const struct wf_status simple_statuses[] = {
+	{"new", "New", 0},
+	{"in_progress", "In Progress", 0},
+	{"waiting", "Waiting", 0},
+	{"closed", "Closed", 0},
+};
+
+static const struct wf_transition simple_transitions[] = {
+	{WF_EV_CUSTOMER_NEW, "*", "new"},
+	{WF_EV_CUSTOMER_REPLY, "new", NULL},
+	{WF_EV_CUSTOMER_REPLY, "*", "in_progress"},
+	{WF_EV_AGENT_NEW, "*", "waiting"},
+	{WF_EV_AGENT_REPLY, "*", "waiting"},
+};
+
+static const struct workflow workflows[] = {
+	{"deskpro", "000_26d807237faac20d.txt, 001_2a12bef061e80f2d.txt",
+	    deskpro_statuses, N(deskpro_statuses),
+	    deskpro_transitions, N(deskpro_transitions)},
+	{"chatdesk", "002_e69c885d0c7e5dcb.txt",
+	    chatdesk_statuses, N(chatdesk_statuses),
+	    chatdesk_transitions, N(chatdesk_transitions)},
+	{"sendbird", "003_11264d48ece33f3f.txt",
+	    sendbird_statuses, N(sendbird_statuses),
+	    sendbird_transitions, N(sendbird_transitions)},
+	{"simple", "004_be84fce227d4a346.txt",
+	    simple_statuses, N(simple_statuses),
+	    simple_transitions, N(simple_transitions)},
+};
+
+static const char *event_names[WF_EV_COUNT] = {
+	"customer_new", "customer_reply", "agent_new", "agent_reply",
+};
+
+/* workflow_find - look a preset up by name */
+const struct workflow *
+workflow_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < N(workflows); i++)
+		if (strcmp(workflows[i].name, name) == 0)
+			return &workflows[i];
+	return NULL;
+}
+
+/* workflow_names - the preset names, for error messages */
+const char *
+workflow_names(void)
+{
+	return "deskpro, chatdesk, sendbird, simple";
+}
+
+/* workflow_next - first matching transition row */
+const char *
+workflow_next(const struct workflow *wf, const char *status,
+	      enum wf_event ev)
+{
+	size_t i;
+
+	for (i = 0; i < wf->ntransitions; i++) {
+		const struct wf_transition *t = &wf->transitions[i];
+
+		if (t->event != ev)
+			continue;
+		if (strcmp(t->from, "*") == 0 ||
+		    (status != NULL && strcmp(t->from, status) == 0))
+			return t->to;
+	}
+	return NULL;
+}
+
+/* workflow_status - the row of a status name */
+const struct wf_status *
+workflow_status(const struct workflow *wf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < wf->nstatuses; i++)
+		if (strcmp(wf->statuses[i].name, name) == 0)
+			return &wf->statuses[i];
+	return NULL;
+}
+
+/* workflow_event_name - printable event name */
+const char *
+workflow_event_name(enum wf_event ev)
+{
+	if ((int)ev < 0 || ev >= WF_EV_COUNT)
+		return "unknown";
+	return event_names[ev];
+}

@@ -1,0 +1,57 @@
+/*
+ * workflow.h - workflows as data: statuses and the status each event leads to
+ *
+ * A workflow (DESIGN.md section 7) is a table, not code: its statuses
+ * (name, label, hidden) and its transitions (event, from-status or "*",
+ * to-status). workflow_next() looks the event up; the first matching row
+ * wins, so specific rows come before "*" rows. A row whose to-status is
+ * NULL means "the event does not change the status".
+ */
+#ifndef PD_WORKFLOW_H
+#define PD_WORKFLOW_H
+
+#include <stddef.h>
+
+enum wf_event {
+	WF_EV_CUSTOMER_NEW = 0,	/* a customer's mail opens a ticket */
+	WF_EV_CUSTOMER_REPLY,	/* a customer writes on an existing ticket */
+	WF_EV_AGENT_NEW,	/* an agent starts a ticket */
+	WF_EV_AGENT_REPLY,	/* an agent answers publicly */
+	WF_EV_COUNT
+};
+
+struct wf_status {
+	const char *name;
+	const char *label;
+	int	hidden;		/* left out of lists unless asked for */
+};
+
+struct wf_transition {
+	enum wf_event event;
+	const char *from;	/* a status name, or "*" */
+	const char *to;		/* NULL: unchanged */
+};
+
+struct workflow {
+	const char *name;
+	const char *seed;	/* the seed document it reproduces */
+	const struct wf_status *statuses;
+	size_t	nstatuses;
+	const struct wf_transition *transitions;
+	size_t	ntransitions;
+};
+
+/* workflow_find - a preset by name, NULL when unknown */
+const struct workflow *workflow_find(const char *name);
+/* workflow_names - "deskpro, chatdesk, sendbird, simple" */
+const char *workflow_names(void);
+/* workflow_next - the status an event leads to from status (NULL = unchanged) */
+const char *workflow_next(const struct workflow *, const char *status,
+			  enum wf_event);
+/* workflow_status - the status row of a name, NULL when not in the workflow */
+const struct wf_status *workflow_status(const struct workflow *,
+					const char *name);
+/* workflow_event_name - "customer_new", ... (for logs) */
+const char *workflow_event_name(enum wf_event);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * ctl_init.c - postdesk init and postdesk check
+ *
+ * init creates the data directory (0700), the LMDB store and the signing
+ * key (0600); it never overwrites an existing key. Run as root, it first
+ * switches to the owner of the data directory (created for --owner USER
+ * when it does not exist), so every file belongs to the account the filter
+ * runs as. check loads everything a delivery would and says what is wrong.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "util/conf.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/priv.h"
+#include "token/token.h"
+#include "store/store.h"
+#include "core/workflow.h"
+#include "ctl/ctl.h"
+
+/* ctl_make_datadir - mkdir 0700, chown to owner when given (as root) */
+static int
+ctl_make_datadir(const char *dir, const char *owner, struct pd_err *err)
+{
+	struct passwd *pw = NULL;
+
+	if (owner != NULL && (pw = getpwnam(owner)) == NULL)
+		return err_set(err, PD_ECONFIG, "--owner: no such user: %s",
+		    owner);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return err_set(err, PD_ETEMP, "cannot create %s: %s", dir,
+		    strerror(errno));
+	if (pw != NULL && geteuid() == 0 &&
+	    chown(dir, pw->pw_uid, pw->pw_gid) != 0)
+		return err_set(err, PD_ETEMP, "cannot chown %s to %s: %s", dir,
+		    owner, strerror(errno));
+	return 0;
+}
+
+/* ctl_init - postdesk init [--owner USER] */
+int
+ctl_init(struct ctl *c, int argc, char **argv)
+{
+	struct pd_err err;
+	struct store *st = NULL;
+	const char *owner = NULL;
+	struct stat sb;
+	long uid;
+	int rc, i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--owner") == 0 && i + 1 < argc)
+			owner = argv[++i];
+		else {
+			fprintf(stderr, "usage: postdesk init [--owner USER]\n");
+			return EX_USAGE;
+		}
+	}
+	if ((rc = ctl_load_conf(c)) != 0)
+		return rc;
+	err_clear(&err);
+	if (workflow_find(c->conf.workflow) == NULL) {
+		err_set(&err, PD_ECONFIG, "%s: workflow: unknown workflow "
+		    "\"%s\" (known: %s)", c->conf.path, c->conf.workflow,
+		    workflow_names());
+		return ctl_status(&err);
+	}
+	if (ctl_make_datadir(c->conf.data_directory, owner, &err) < 0 ||
+	    priv_become_owner(c->conf.data_directory, &uid, &err) < 0)
+		return ctl_status(&err);
+	if (uid >= 0)
+		log_info("running as uid %ld, the owner of %s", uid,
+		    c->conf.data_directory);
+	if (lstat(c->conf.key_file, &sb) == 0) {
+		err_set(&err, PD_ECONFIG, "key file %s exists: refusing to "
+		    "overwrite it (tokens signed with it would stop working)",
+		    c->conf.key_file);
+		return ctl_status(&err);
+	}
+	if (token_init() < 0) {
+		err_set(&err, PD_ETEMP, "libsodium failed to start");
+		return ctl_status(&err);
+	}
+	if (store_open(c->conf.data_directory, c->conf.map_size,
+	    STORE_CREATE, &st, &err) < 0)
+		return ctl_status(&err);
+	store_close(st);
+	if (keyfile_create(c->conf.key_file, &err) < 0)
+		return ctl_status(&err);
+	printf("postdesk: created the store in %s and the key %s\n",
+	    c->conf.data_directory, c->conf.key_file);
+	log_info("initialised store %s and key %s", c->conf.data_directory,
+	    c->conf.key_file);
+	return 0;
+}
+
+/* ctl_check - postdesk check: configuration, key, store */
+int
+ctl_check(struct ctl *c, int argc, char **argv)
+{
+	struct pd_err err;
+	struct pd_keyring *keys;
+	struct store *st = NULL;
+	struct store_stat ss;
+	long uid;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	if ((rc = ctl_load_conf(c)) != 0)
+		return rc;
+	err_clear(&err);
+	if (workflow_find(c->conf.workflow) == NULL) {
+		err_set(&err, PD_ECONFIG, "%s: workflow: unknown workflow "
+		    "\"%s\" (known: %s)", c->conf.path, c->conf.workflow,
+		    workflow_names());
+		return ctl_status(&err);
+	}
+	printf("%s: configuration OK\n", c->conf.path);
+	if (priv_become_owner(c->conf.data_directory, &uid, &err) < 0)
+		return ctl_status(&err);
+	if (token_init() < 0 ||
+	    (keys = keyfile_load(c->conf.key_file, &err)) == NULL)
+		return ctl_status(&err);
+	token_keyring_free(keys);
+	printf("%s: key OK\n", c->conf.key_file);
+	if (store_open(c->conf.data_directory, c->conf.map_size,
+	    STORE_RDONLY, &st, &err) < 0)
+		return ctl_status(&err);
+	if (store_stat(st, &ss, &err) < 0) {
+		store_close(st);
+		return ctl_status(&err);
+	}
+	printf("%s: store OK, schema %d, %llu tickets, %llu messages, "
+	    "%llu of %llu bytes used\n", c->conf.data_directory,
+	    STORE_SCHEMA_VERSION, (unsigned long long)ss.tickets,
+	    (unsigned long long)ss.messages, (unsigned long long)ss.used_bytes,
+	    (unsigned long long)ss.map_size);
+	store_close(st);
+	return 0;
+}

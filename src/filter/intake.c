@@ -1,0 +1,402 @@
+/*
+ * intake.c - one inbound message, end to end; see intake.h
+ *
+ * The order is DESIGN.md section 3: parse and verify outside the
+ * transaction (they need no lock), then one short write transaction for
+ * everything that must be atomic. The write function may be run more than
+ * once (store_write() retries after growing the map), so it keeps no state
+ * outside struct intake_work that it does not reset first.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/conf.h"
+#include "util/err.h"
+#include "util/pd_types.h"
+#include "util/xalloc.h"
+#include "mail/mail_parse.h"
+#include "token/token.h"
+#include "store/store.h"
+#include "core/thread.h"
+#include "core/workflow.h"
+#include "filter/intake.h"
+
+struct intake_work {
+	const struct intake_ctx *ctx;
+	const struct intake_req *req;
+	struct pd_msg *msg;
+	uint64_t token_ticket;		/* verified token in the recipient */
+	uint64_t *ours;			/* tickets of our Message-IDs, newest first */
+	size_t	nours;
+	uint64_t tag;			/* [#N] in the subject */
+	unsigned char dedup[STORE_HASH_BYTES];
+	time_t	now;
+	struct intake_result *res;
+};
+
+static int intake_txn(struct store_txn *, void *, struct pd_err *);
+static int intake_evidence(struct store_txn *, struct intake_work *,
+			   struct pd_evidence *, struct pd_err *);
+static int intake_event(struct store_txn *, struct pd_ticket *,
+			const char *, const char *, const char *, time_t,
+			struct pd_err *);
+static int is_trace_header(const char *, size_t);
+
+/* intake_open - everything a process needs before its first message */
+int
+intake_open(struct intake_ctx *ctx, const struct pd_conf *conf,
+	    struct pd_err *err)
+{
+	struct pd_keyring *keys;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->conf = conf;
+	if ((ctx->wf = workflow_find(conf->workflow)) == NULL)
+		return err_set(err, PD_ECONFIG, "%s: workflow: unknown "
+		    "workflow \"%s\" (known: %s)", conf->path, conf->workflow,
+		    workflow_names());
+	if (token_init() < 0)
+		return err_set(err, PD_ETEMP, "libsodium failed to start");
+	if ((keys = keyfile_load(conf->key_file, err)) == NULL)
+		return -1;
+	ctx->keys = keys;
+	if (store_open(conf->data_directory, conf->map_size, 0, &ctx->store,
+	    err) < 0) {
+		ctx->keys = token_keyring_free(keys);
+		return -1;
+	}
+	return 0;
+}
+
+/* intake_close - release what intake_open took */
+void
+intake_close(struct intake_ctx *ctx)
+{
+	ctx->store = store_close(ctx->store);
+	ctx->keys = token_keyring_free((struct pd_keyring *)ctx->keys);
+}
+
+/* is_trace_header - headers the MTA adds on each delivery attempt */
+static int
+is_trace_header(const char *line, size_t len)
+{
+	static const char *names[] = {
+		"return-path:", "received:", "delivered-to:", "x-original-to:",
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		n = strlen(names[i]);
+		if (len >= n && strncasecmp(line, names[i], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * intake_dedup_key - Message-ID and recipient; without a Message-ID, the
+ * content without the trace headers an MTA adds per delivery, and the
+ * recipient.
+ */
+void
+intake_dedup_key(const char *message_id, const char *raw, size_t len,
+		 const char *recipient, unsigned char key[STORE_HASH_BYTES])
+{
+	struct buf *b = buf_new(256);
+	const char *p = raw, *end = raw + len;
+	int skipping = 0;
+	size_t i;
+
+	if (message_id != NULL && *message_id != '\0') {
+		buf_adds(b, "mid");
+		buf_addc(b, 0);
+		buf_adds(b, message_id);
+	} else {
+		unsigned char h[STORE_HASH_BYTES];
+		struct buf *c = buf_new(len);
+
+		/* copy the header block without trace fields, then the rest */
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+			if (n == 1 || (n == 2 && p[0] == '\r')) {
+				buf_add(c, p, (size_t)(end - p));
+				break;
+			}
+			if (*p != ' ' && *p != '\t')
+				skipping = is_trace_header(p, n);
+			if (!skipping)
+				buf_add(c, p, n);
+			p += n;
+		}
+		store_hash(c->data, c->len, h);
+		buf_free(c);
+		buf_adds(b, "raw");
+		buf_addc(b, 0);
+		buf_add(b, h, sizeof(h));
+	}
+	buf_addc(b, 0);
+	for (i = 0; recipient != NULL && recipient[i] != '\0'; i++)
+		buf_addc(b, tolower((unsigned char)recipient[i]));
+	store_hash(b->data, b->len, key);
+	buf_free(b);
+}
+
+/* intake_evidence - look up what the message names, for core_thread() */
+static int
+intake_evidence(struct store_txn *txn, struct intake_work *w,
+		struct pd_evidence *ev, struct pd_err *err)
+{
+	struct pd_ticket *t = NULL;
+	uint64_t tk;
+	uint32_t seq;
+	size_t i;
+	int rc;
+
+	memset(ev, 0, sizeof(*ev));
+	if (w->token_ticket != 0) {
+		if ((rc = store_ticket_get(txn, w->token_ticket, &t, err)) < 0)
+			return -1;
+		if (rc == 1)
+			ev->token_ticket = w->token_ticket;
+		store_ticket_free(t);
+		t = NULL;
+	}
+	for (i = 0; i < w->nours && ev->ours_ref_ticket == 0; i++) {
+		if ((rc = store_ticket_get(txn, w->ours[i], &t, err)) < 0)
+			return -1;
+		if (rc == 1)
+			ev->ours_ref_ticket = w->ours[i];
+		store_ticket_free(t);
+		t = NULL;
+	}
+	/* newest reference first: In-Reply-To is last in the list */
+	for (i = w->msg->nreferences; i > 0 && ev->stored_ref_ticket == 0; i--) {
+		rc = store_msgid_lookup(txn, w->msg->references[i - 1], &tk,
+		    &seq, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 1)
+			ev->stored_ref_ticket = tk;
+	}
+	if (w->tag != 0) {
+		if ((rc = store_ticket_get(txn, w->tag, &t, err)) < 0)
+			return -1;
+		if (rc == 1) {
+			ev->tag_ticket = w->tag;
+			ev->tag_participant = w->msg->from_addr[0] != '\0' &&
+			    store_ticket_is_participant(t, w->msg->from_addr);
+		}
+		store_ticket_free(t);
+	}
+	return 0;
+}
+
+/* intake_event - append one audit event to a ticket */
+static int
+intake_event(struct store_txn *txn, struct pd_ticket *t, const char *actor,
+	     const char *kind, const char *detail, time_t now,
+	     struct pd_err *err)
+{
+	struct pd_event e;
+
+	e.ticket = t->id;
+	e.seq = ++t->nevents;
+	e.time = now;
+	e.actor = (char *)actor;
+	e.kind = (char *)kind;
+	e.detail = (char *)detail;
+	return store_event_put(txn, &e, err);
+}
+
+/* intake_requester - who the ticket is for */
+static const char *
+intake_requester(const struct intake_work *w)
+{
+	if (w->msg->from_addr[0] != '\0')
+		return w->msg->from_addr;
+	if (w->req->sender[0] != '\0' &&
+	    strcasecmp(w->req->sender, "MAILER-DAEMON") != 0)
+		return w->req->sender;
+	return "unknown";
+}
+
+/* intake_txn - the one write transaction of an intake */
+static int
+intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
+{
+	struct intake_work *w = arg;
+	struct intake_result *res = w->res;
+	struct pd_evidence ev;
+	struct pd_thread th;
+	struct pd_ticket *t = NULL;
+	struct pd_stored_msg m;
+	const char *who = intake_requester(w), *next;
+	char *detail = NULL, *old = NULL;
+	uint64_t tk;
+	uint32_t seq;
+	int rc;
+
+	res->duplicate = res->is_new = 0;
+	res->ticket = 0;
+	res->seq = 0;
+	rc = store_dedup_lookup(txn, w->dedup, &tk, &seq, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		goto duplicate;
+	if (intake_evidence(txn, w, &ev, err) < 0)
+		return -1;
+	core_thread(&ev, &th);
+	res->step = th.step;
+	res->reason = th.reason;
+	if (!th.is_new) {
+		if ((rc = store_ticket_get(txn, th.ticket, &t, err)) < 0)
+			return -1;
+		if (rc == 0)
+			return err_set(err, PD_EBUG, "ticket %llu vanished",
+			    (unsigned long long)th.ticket);
+		/* the same message already on this ticket (another recipient) */
+		if (w->msg->message_id[0] != '\0') {
+			rc = store_msgid_lookup(txn, w->msg->message_id, &tk,
+			    &seq, err);
+			if (rc < 0)
+				goto fail;
+			if (rc == 1 && tk == t->id) {
+				store_ticket_free(t);
+				goto duplicate;
+			}
+		}
+	} else {
+		t = xcalloc(1, sizeof(*t));
+		if (store_ticket_new_id(txn, &t->id, err) < 0)
+			goto fail;
+		t->status = xstrdup("");
+		t->subject = xstrdup(w->msg->subject);
+		t->requester = xstrdup(who);
+		t->requester_name = xstrdup(w->msg->from_name);
+		t->queue = xstrdup("");
+		t->created = w->now;
+		res->is_new = 1;
+	}
+	memset(&m, 0, sizeof(m));
+	if (store_raw_put(txn, w->req->raw, w->req->len, m.raw_hash, err) < 0)
+		goto fail;
+	m.ticket = t->id;
+	m.seq = ++t->nmsgs;
+	m.received = w->now;
+	m.author = PD_AUTHOR_CUSTOMER;
+	m.from_addr = (char *)who;
+	m.from_name = w->msg->from_name;
+	m.subject = w->msg->subject;
+	m.message_id = w->msg->message_id;
+	m.queue_id = (char *)w->req->queue_id;
+	m.recipient = (char *)w->req->recipient;
+	m.text = w->msg->text;
+	m.raw_size = w->req->len;
+	m.attach = w->msg->attach;
+	m.nattach = w->msg->nattach;
+	if (store_msg_put(txn, &m, err) < 0)
+		goto fail;
+	(void)store_ticket_add_participant(t, who);
+
+	next = workflow_next(w->ctx->wf, res->is_new ? NULL : t->status,
+	    res->is_new ? WF_EV_CUSTOMER_NEW : WF_EV_CUSTOMER_REPLY);
+	if (res->is_new) {
+		detail = xasprintf("status %s", next ? next : "");
+		if (intake_event(txn, t, who, "created", detail, w->now,
+		    err) < 0)
+			goto fail;
+	}
+	free(detail);
+	detail = xasprintf("message %u (%s)", m.seq,
+	    res->is_new ? "new ticket" : th.reason);
+	if (intake_event(txn, t, who, "message", detail, w->now, err) < 0)
+		goto fail;
+	if (next != NULL && strcmp(next, t->status) != 0) {
+		old = t->status;
+		t->status = xstrdup(next);
+		if (!res->is_new) {
+			free(detail);
+			detail = xasprintf("%s -> %s", old, next);
+			if (intake_event(txn, t, who, "status", detail, w->now,
+			    err) < 0)
+				goto fail;
+		}
+	}
+	t->updated = w->now;
+	if (store_dedup_put(txn, w->dedup, t->id, m.seq, err) < 0 ||
+	    store_ticket_put(txn, t, err) < 0)
+		goto fail;
+	res->ticket = t->id;
+	res->seq = m.seq;
+	snprintf(res->status, sizeof(res->status), "%s", t->status);
+	free(detail);
+	free(old);
+	store_ticket_free(t);
+	return 0;
+
+duplicate:
+	res->duplicate = 1;
+	res->ticket = tk;
+	res->seq = seq;
+	res->reason = "duplicate";
+	if (store_ticket_get(txn, tk, &t, err) == 1)
+		snprintf(res->status, sizeof(res->status), "%s", t->status);
+	store_ticket_free(t);
+	return 0;
+
+fail:
+	free(detail);
+	free(old);
+	store_ticket_free(t);
+	return -1;
+}
+
+/* intake_message - parse, verify, decide and store one message */
+int
+intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
+	       struct intake_result *res, struct pd_err *err)
+{
+	struct intake_work w;
+	char ext[256];
+	uint64_t tk, seq;
+	size_t i;
+	int rc;
+
+	memset(&w, 0, sizeof(w));
+	memset(res, 0, sizeof(*res));
+	w.ctx = ctx;
+	w.req = req;
+	w.res = res;
+	w.now = clock_now();
+	if (mail_parse(req->raw, req->len, &w.msg, err) < 0)
+		return -1;
+	res->defects = w.msg->defects;
+	snprintf(res->from, sizeof(res->from), "%s", intake_requester(&w));
+
+	if (core_rcpt_extension(req->recipient, ctx->conf->support_local,
+	    ctx->conf->support_domain, ctx->conf->recipient_delimiter[0],
+	    ext, sizeof(ext)) && token_reply_verify(ctx->keys, ext, &tk) == 1)
+		w.token_ticket = tk;
+	w.ours = xcalloc(w.msg->nreferences + 1, sizeof(*w.ours));
+	for (i = w.msg->nreferences; i > 0; i--)
+		if (token_msgid_verify(ctx->keys, w.msg->references[i - 1],
+		    &tk, &seq) == 1)
+			w.ours[w.nours++] = tk;
+	w.tag = core_subject_tag(w.msg->subject);
+	intake_dedup_key(w.msg->message_id, req->raw, req->len,
+	    req->recipient, w.dedup);
+
+	rc = store_write(ctx->store, intake_txn, &w, err);
+	free(w.ours);
+	mail_msg_free(w.msg);
+	return rc;
+}

@@ -1,0 +1,66 @@
+/*
+ * intake.h - one inbound message, end to end (DESIGN.md section 3)
+ *
+ * intake_message() parses the message (before any transaction), verifies
+ * the tokens it carries, then in ONE durable LMDB write transaction: checks
+ * for a duplicate, gathers the threading evidence, lets core/ decide,
+ * stores the raw bytes, the message, the event and the ticket with its new
+ * status. Nothing is written unless everything is; a failure leaves the
+ * message with the MTA (err class PD_ETEMP). Both front-ends (pipe,
+ * milter) call it and map err->class at their edge.
+ *
+ * The context is shared by many messages of one process; it is read-only
+ * during intake_message(), so threads may share it.
+ */
+#ifndef PD_INTAKE_H
+#define PD_INTAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pd_conf;
+struct pd_err;
+struct pd_keyring;
+struct store;
+struct workflow;
+
+struct intake_ctx {
+	const struct pd_conf *conf;
+	struct store *store;
+	const struct pd_keyring *keys;
+	const struct workflow *wf;
+};
+
+struct intake_req {
+	const char *raw;	/* the message as the MTA handed it over */
+	size_t	len;
+	const char *sender;	/* envelope sender; "" or "MAILER-DAEMON" for <> */
+	const char *recipient;	/* one envelope recipient */
+	const char *queue_id;	/* "" when unknown */
+	const char *sasl_user;	/* SMTP AUTH name, "" when none */
+};
+
+struct intake_result {
+	int	duplicate;	/* already stored: nothing written */
+	int	is_new;		/* a new ticket was opened */
+	uint64_t ticket;
+	uint32_t seq;
+	char	step;		/* threading step 'a'..'f' */
+	const char *reason;	/* static text: why this ticket */
+	char	status[64];	/* the ticket's status afterwards */
+	char	from[256];	/* the sender's address, for the log line */
+	int	defects;	/* parse problems (the message was still stored) */
+};
+
+/* intake_open - load key, open store, find workflow for conf; -1 with err */
+int	intake_open(struct intake_ctx *, const struct pd_conf *,
+		    struct pd_err *);
+void	intake_close(struct intake_ctx *);
+/* intake_message - store one message for one recipient */
+int	intake_message(const struct intake_ctx *, const struct intake_req *,
+		       struct intake_result *, struct pd_err *);
+/* intake_dedup_key - the duplicate-check key of a message for a recipient */
+void	intake_dedup_key(const char *message_id, const char *raw, size_t len,
+			 const char *recipient, unsigned char key[32]);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * store.h - the LMDB store: the only code that touches LMDB
+ *
+ * One environment in data_directory (data.mdb, lock.mdb; 0600, the
+ * directory 0700), with named databases:
+ *   meta      "schema" -> u32 version; "next_ticket" -> u64
+ *   tickets   u64 id (big endian) -> ticket record
+ *   status    status NUL u64 id -> "" (the status index)
+ *   messages  u64 ticket, u32 seq -> message record
+ *   raw       32-byte hash -> raw message bytes (content addressed)
+ *   msgid     Message-ID -> u64 ticket, u32 seq (first message with that id)
+ *   dedup     32-byte key -> u64 ticket, u32 seq
+ *   events    u64 ticket, u32 seq -> event record
+ * Every record starts with a version byte; an unknown version is a loud
+ * PD_ETEMP error, never a guess. Integers in keys are big endian so that
+ * cursors walk them in order.
+ *
+ * Errors: functions return 0 (or 1 found / 0 not found for lookups) and -1
+ * with err filled: PD_ETEMP for every LMDB failure (busy, full, I/O), with
+ * the LMDB text. store_write() grows the map and retries the whole unit of
+ * work on MDB_MAP_FULL, so a write callback must do nothing outside the
+ * transaction it is given.
+ *
+ * Ownership: records returned by *_get and passed to iterators are copied
+ * out of LMDB: *_get results are the caller's (free with store_*_free);
+ * iterator arguments are valid only during the callback.
+ *
+ * Threads: one struct store per process; a struct store_txn belongs to one
+ * thread. The environment is opened with MDB_NOTLS so read transactions may
+ * be used by the thread that began them without thread-local slots.
+ */
+#ifndef PD_STORE_H
+#define PD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/pd_types.h"
+
+struct pd_err;
+struct store;
+struct store_txn;
+
+#define STORE_SCHEMA_VERSION	1
+
+#define STORE_RDONLY	0x01	/* open read-only (list, show) */
+#define STORE_CREATE	0x02	/* create the directory and the environment */
+
+#define STORE_HASH_BYTES 32
+
+/* store_open - open the environment in dir; mapsize is the initial map size */
+int	store_open(const char *dir, size_t mapsize, int flags, struct store **,
+		   struct pd_err *);
+/* store_close - close; accepts NULL, returns NULL */
+struct store *store_close(struct store *);
+
+/* store_read - begin a read-only transaction (end it with store_abort) */
+int	store_read(struct store *, struct store_txn **, struct pd_err *);
+void	store_abort(struct store_txn *);
+
+/* store_write - run fn in a write transaction and commit durably; retries
+ * fn after growing the map on MDB_MAP_FULL. fn returns 0 to commit, or -1
+ * (err filled) to abort. Returns fn's result, or -1 when LMDB fails. */
+int	store_write(struct store *,
+		    int (*fn)(struct store_txn *, void *, struct pd_err *),
+		    void *arg, struct pd_err *);
+
+/* store_hash - BLAKE2b-256 of bytes (the raw-message and dedup key) */
+void	store_hash(const void *, size_t, unsigned char out[STORE_HASH_BYTES]);
+
+/* Tickets. */
+int	store_ticket_new_id(struct store_txn *, uint64_t *, struct pd_err *);
+int	store_ticket_get(struct store_txn *, uint64_t, struct pd_ticket **,
+			 struct pd_err *);
+/* store_ticket_put - insert or replace; keeps the status index in step */
+int	store_ticket_put(struct store_txn *, const struct pd_ticket *,
+			 struct pd_err *);
+/* store_ticket_iter - every ticket in id order (status NULL) or those in one
+ * status (by the status index); fn returns 0 to go on, 1 to stop, -1 error */
+int	store_ticket_iter(struct store_txn *, const char *status,
+			  int (*fn)(const struct pd_ticket *, void *), void *,
+			  struct pd_err *);
+void	store_ticket_free(struct pd_ticket *);
+/* store_ticket_dup - deep copy (caller frees with store_ticket_free) */
+struct pd_ticket *store_ticket_dup(const struct pd_ticket *);
+/* store_ticket_add_participant - add addr if absent; 1 added, 0 present */
+int	store_ticket_add_participant(struct pd_ticket *, const char *addr);
+/* store_ticket_is_participant - 1 when addr (any case) is a participant */
+int	store_ticket_is_participant(const struct pd_ticket *, const char *addr);
+
+/* Messages. store_msg_put also indexes message_id (when not yet indexed). */
+int	store_msg_put(struct store_txn *, const struct pd_stored_msg *,
+		      struct pd_err *);
+int	store_msg_get(struct store_txn *, uint64_t ticket, uint32_t seq,
+		      struct pd_stored_msg **, struct pd_err *);
+int	store_msg_iter(struct store_txn *, uint64_t ticket,
+		       int (*fn)(const struct pd_stored_msg *, void *), void *,
+		       struct pd_err *);
+void	store_msg_free(struct pd_stored_msg *);
+/* store_msgid_lookup - ticket and seq of a stored Message-ID (without <>) */
+int	store_msgid_lookup(struct store_txn *, const char *msgid,
+			   uint64_t *ticket, uint32_t *seq, struct pd_err *);
+
+/* Raw message bytes, content addressed. put computes the hash into out. */
+int	store_raw_put(struct store_txn *, const void *, size_t,
+		      unsigned char out[STORE_HASH_BYTES], struct pd_err *);
+/* store_raw_get - copy of the bytes (caller frees) */
+int	store_raw_get(struct store_txn *, const unsigned char[STORE_HASH_BYTES],
+		      char **, size_t *, struct pd_err *);
+
+/* The duplicate index: key -> (ticket, seq). */
+int	store_dedup_lookup(struct store_txn *,
+			   const unsigned char key[STORE_HASH_BYTES],
+			   uint64_t *ticket, uint32_t *seq, struct pd_err *);
+int	store_dedup_put(struct store_txn *,
+			const unsigned char key[STORE_HASH_BYTES],
+			uint64_t ticket, uint32_t seq, struct pd_err *);
+
+/* Events, the audit trail. */
+int	store_event_put(struct store_txn *, const struct pd_event *,
+			struct pd_err *);
+int	store_event_iter(struct store_txn *, uint64_t ticket,
+			 int (*fn)(const struct pd_event *, void *), void *,
+			 struct pd_err *);
+
+/* store_stat - counts for "postdesk check" and the bench: tickets, messages, map size in use */
+struct store_stat {
+	uint64_t tickets;
+	uint64_t messages;
+	uint64_t raw;
+	uint64_t map_size;
+	uint64_t used_bytes;
+};
+int	store_stat(struct store *, struct store_stat *, struct pd_err *);
+
+#endif

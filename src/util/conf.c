@@ -1,0 +1,333 @@
+/*
+ * conf.c - configuration file loader; see conf.h
+ *
+ * The parameter table below is the only list of parameters: name, type,
+ * default, bounds and where the value lands in struct pd_conf.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "buf.h"
+#include "conf.h"
+#include "err.h"
+#include "xalloc.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#ifndef SENDMAIL
+#define SENDMAIL "/usr/sbin/sendmail"
+#endif
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/share/postdesk"
+#endif
+
+enum conf_type { CT_STR, CT_SIZE, CT_TIME };
+
+struct conf_param {
+	const char *name;
+	enum conf_type type;
+	const char *def;
+	long long min;
+	long long max;
+	size_t off;
+};
+
+#define OFF(m) offsetof(struct pd_conf, m)
+
+static const struct conf_param conf_table[] = {
+	{"data_directory", CT_STR, "/var/lib/postdesk", 0, 0, OFF(data_directory)},
+	{"key_file", CT_STR, "", 0, 0, OFF(key_file)},
+	{"support_address", CT_STR, "", 0, 0, OFF(support_address)},
+	{"recipient_delimiter", CT_STR, "+", 0, 0, OFF(recipient_delimiter)},
+	{"hostname", CT_STR, "", 0, 0, OFF(hostname)},
+	{"base_url", CT_STR, "", 0, 0, OFF(base_url)},
+	{"site_name", CT_STR, "Support", 0, 0, OFF(site_name)},
+	{"workflow", CT_STR, "deskpro", 0, 0, OFF(workflow)},
+	{"message_size_limit", CT_SIZE, "52428800", 1024, 1LL << 32, OFF(message_size_limit)},
+	{"lock_wait_limit", CT_TIME, "60", 1, 900, OFF(lock_wait_limit)},
+	{"map_size", CT_SIZE, "67108864", 1 << 20, 1LL << 40, OFF(map_size)},
+	{"sendmail_path", CT_STR, SENDMAIL, 0, 0, OFF(sendmail_path)},
+	{"template_directory", CT_STR, "", 0, 0, OFF(template_directory)},
+	{"language", CT_STR, "en", 0, 0, OFF(language)},
+};
+
+#define CONF_NPARAM (sizeof(conf_table) / sizeof(conf_table[0]))
+
+static int conf_set(struct pd_conf *, const struct conf_param *, const char *,
+		    const char *, int, struct pd_err *);
+static int conf_number(const char *, enum conf_type, long long *);
+static int conf_derive(struct pd_conf *, struct pd_err *);
+static char *conf_trim(char *);
+
+/* conf_path - choose the configuration file */
+const char *
+conf_path(const char *arg)
+{
+	const char *env;
+
+	if (arg != NULL && *arg != '\0')
+		return arg;
+	env = getenv("POSTDESK_CONFIG");
+	if (env != NULL && *env != '\0')
+		return env;
+	return SYSCONFDIR "/postdesk/postdesk.conf";
+}
+
+/* conf_number - parse a size (k/m/g) or a duration (s/m/h/d/w) */
+static int
+conf_number(const char *s, enum conf_type type, long long *out)
+{
+	char *end;
+	long long v, mul = 1;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || errno != 0 || v < 0)
+		return -1;
+	if (*end != '\0') {
+		int c = tolower((unsigned char)*end);
+
+		if (end[1] != '\0')
+			return -1;
+		if (type == CT_SIZE)
+			mul = c == 'k' ? 1024LL : c == 'm' ? 1LL << 20 :
+			    c == 'g' ? 1LL << 30 : 0;
+		else
+			mul = c == 's' ? 1 : c == 'm' ? 60 : c == 'h' ? 3600 :
+			    c == 'd' ? 86400 : c == 'w' ? 604800 : 0;
+		if (mul == 0)
+			return -1;
+	}
+	if (v > LLONG_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+/* conf_set - store one value, checking type and bounds */
+static int
+conf_set(struct pd_conf *c, const struct conf_param *p, const char *val,
+	 const char *file, int line, struct pd_err *err)
+{
+	char *base = (char *)c;
+	long long v;
+
+	if (p->type == CT_STR) {
+		char **slot = (char **)(base + p->off);
+
+		free(*slot);
+		*slot = xstrdup(val);
+		return 0;
+	}
+	if (conf_number(val, p->type, &v) < 0)
+		return err_set(err, PD_ECONFIG, "%s:%d: %s: bad %s \"%s\"",
+		    file, line, p->name,
+		    p->type == CT_SIZE ? "size" : "duration", val);
+	if (v < p->min || v > p->max)
+		return err_set(err, PD_ECONFIG,
+		    "%s:%d: %s: %lld is out of range %lld..%lld", file, line,
+		    p->name, v, p->min, p->max);
+	if (p->type == CT_SIZE)
+		*(size_t *)(base + p->off) = (size_t)v;
+	else
+		*(long *)(base + p->off) = (long)v;
+	return 0;
+}
+
+/* conf_defaults - the built-in values */
+void
+conf_defaults(struct pd_conf *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < CONF_NPARAM; i++)
+		(void)conf_set(c, &conf_table[i], conf_table[i].def, "default",
+		    0, NULL);
+}
+
+/* conf_trim - strip leading and trailing white space in place */
+static char *
+conf_trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* conf_apply - handle one logical "key = value" line */
+static int
+conf_apply(struct pd_conf *c, char *text, const char *file, int line,
+	   struct pd_err *err)
+{
+	char *eq, *key, *val;
+	size_t i;
+
+	if ((eq = strchr(text, '=')) == NULL)
+		return err_set(err, PD_ECONFIG,
+		    "%s:%d: missing '=' in \"%.60s\"", file, line,
+		    conf_trim(text));
+	*eq = '\0';
+	key = conf_trim(text);
+	val = conf_trim(eq + 1);
+	for (i = 0; i < CONF_NPARAM; i++)
+		if (strcmp(conf_table[i].name, key) == 0)
+			return conf_set(c, &conf_table[i], val, file, line, err);
+	return err_set(err, PD_ECONFIG, "%s:%d: %s: unknown parameter",
+	    file, line, key);
+}
+
+/* conf_derive - check required values and fill derived ones */
+static int
+conf_derive(struct pd_conf *c, struct pd_err *err)
+{
+	const char *at;
+	size_t n;
+
+	if (c->support_address[0] == '\0')
+		return err_set(err, PD_ECONFIG,
+		    "%s: support_address: required parameter is not set",
+		    c->path);
+	at = strrchr(c->support_address, '@');
+	if (at == NULL || at == c->support_address || at[1] == '\0' ||
+	    strpbrk(c->support_address, " \t<>\"") != NULL)
+		return err_set(err, PD_ECONFIG,
+		    "%s: support_address: \"%s\" is not an address like "
+		    "support@example.com", c->path, c->support_address);
+	if (strlen(c->recipient_delimiter) != 1)
+		return err_set(err, PD_ECONFIG,
+		    "%s: recipient_delimiter: must be one character", c->path);
+	if (c->data_directory[0] != '/')
+		return err_set(err, PD_ECONFIG,
+		    "%s: data_directory: must be an absolute path", c->path);
+	c->support_local = xstrndup(c->support_address,
+	    (size_t)(at - c->support_address));
+	c->support_domain = xstrdup(at + 1);
+	for (char *p = c->support_domain; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (c->hostname[0] == '\0') {
+		free(c->hostname);
+		c->hostname = xstrdup(c->support_domain);
+	}
+	if (c->key_file[0] == '\0') {
+		free(c->key_file);
+		c->key_file = xasprintf("%s/postdesk.key", c->data_directory);
+	}
+	if (c->base_url[0] == '\0') {
+		free(c->base_url);
+		c->base_url = xasprintf("https://%s", c->hostname);
+	}
+	n = strlen(c->base_url);
+	while (n > 0 && c->base_url[n - 1] == '/')
+		c->base_url[--n] = '\0';
+	if (c->template_directory[0] == '\0') {
+		free(c->template_directory);
+		c->template_directory = xstrdup(PKGDATADIR "/templates");
+	}
+	return 0;
+}
+
+/* conf_load - read FILE into c */
+int
+conf_load(const char *file, struct pd_conf *c, struct pd_err *err)
+{
+	FILE *fp;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	struct buf *logical;
+	int lineno = 0, start = 0, rc = 0;
+
+	conf_defaults(c);
+	c->path = xstrdup(file);
+	if ((fp = fopen(file, "r")) == NULL)
+		return err_set(err, PD_ECONFIG, "%s: cannot open: %s", file,
+		    strerror(errno));
+	logical = buf_new(256);
+	while (rc == 0 && (n = getline(&line, &cap, fp)) >= 0) {
+		char *s = line;
+
+		lineno++;
+		if (memchr(line, '\0', (size_t)n) != NULL) {
+			rc = err_set(err, PD_ECONFIG, "%s:%d: NUL byte in line",
+			    file, lineno);
+			break;
+		}
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '#' || *s == '\n' || *s == '\r' || *s == '\0')
+			continue;
+		if (s != line && logical->len > 0) {
+			buf_addc(logical, ' ');	/* continuation */
+			buf_adds(logical, s);
+			continue;
+		}
+		if (s != line)
+			rc = err_set(err, PD_ECONFIG, "%s:%d: continuation "
+			    "line without a parameter before it", file, lineno);
+		else if (logical->len > 0)
+			rc = conf_apply(c, logical->data, file, start, err);
+		buf_reset(logical);
+		buf_adds(logical, s);
+		start = lineno;
+	}
+	if (rc == 0 && ferror(fp))
+		rc = err_set(err, PD_ECONFIG, "%s: read error", file);
+	if (rc == 0 && logical->len > 0)
+		rc = conf_apply(c, logical->data, file, start, err);
+	free(line);
+	buf_free(logical);
+	fclose(fp);
+	if (rc == 0)
+		rc = conf_derive(c, err);
+	return rc;
+}
+
+/* conf_free - release the strings */
+void
+conf_free(struct pd_conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < CONF_NPARAM; i++)
+		if (conf_table[i].type == CT_STR)
+			free(*(char **)((char *)c + conf_table[i].off));
+	free(c->path);
+	free(c->support_local);
+	free(c->support_domain);
+	memset(c, 0, sizeof(*c));
+}
+
+/* conf_dump - print the effective configuration */
+void
+conf_dump(const struct pd_conf *c)
+{
+	const char *base = (const char *)c;
+	size_t i;
+
+	for (i = 0; i < CONF_NPARAM; i++) {
+		const struct conf_param *p = &conf_table[i];
+
+		if (p->type == CT_STR)
+			printf("%s = %s\n", p->name,
+			    *(char *const *)(base + p->off));
+		else if (p->type == CT_SIZE)
+			printf("%s = %zu\n", p->name,
+			    *(const size_t *)(base + p->off));
+		else
+			printf("%s = %ld\n", p->name,
+			    *(const long *)(base + p->off));
+	}
+}

@@ -1,0 +1,52 @@
+/*
+ * conf.h - the configuration file (key = value, # comments, like main.cf)
+ *
+ * One table (conf.c) lists every parameter with its type, default and
+ * bounds. conf_load() reads a file into a struct pd_conf that is read-only
+ * afterwards; an error names "FILE:LINE: KEY: reason" in err->text with
+ * class PD_ECONFIG. Lines may be continued by starting the next line with
+ * white space, as in main.cf. Values of type size accept k, m, g suffixes;
+ * durations accept s, m, h, d, w suffixes (default seconds).
+ *
+ * conf_path() chooses the file: the -c argument, else $POSTDESK_CONFIG,
+ * else SYSCONFDIR/postdesk/postdesk.conf.
+ */
+#ifndef PD_CONF_H
+#define PD_CONF_H
+
+#include <stddef.h>
+
+struct pd_err;
+
+struct pd_conf {
+	char	*path;			/* the file read */
+	char	*data_directory;
+	char	*key_file;		/* default: data_directory/postdesk.key */
+	char	*support_address;	/* support@example.com */
+	char	*support_local;		/* "support" (derived) */
+	char	*support_domain;	/* "example.com" (derived) */
+	char	*recipient_delimiter;	/* "+" */
+	char	*hostname;		/* for Message-IDs; default: support_domain */
+	char	*base_url;		/* https://help.example.com (no trailing /) */
+	char	*site_name;
+	char	*workflow;		/* deskpro */
+	size_t	message_size_limit;	/* bytes */
+	long	lock_wait_limit;	/* seconds the filter may wait for the store */
+	size_t	map_size;		/* initial LMDB map size, bytes */
+	char	*sendmail_path;
+	char	*template_directory;
+	char	*language;
+};
+
+/* conf_path - which file to read: the argument, $POSTDESK_CONFIG, or the default */
+const char *conf_path(const char *arg);
+/* conf_load - read and check FILE; 0 ok, -1 with err (PD_ECONFIG or PD_ETEMP) */
+int	conf_load(const char *file, struct pd_conf *, struct pd_err *);
+/* conf_defaults - fill a struct with the defaults (no file) */
+void	conf_defaults(struct pd_conf *);
+/* conf_free - release the strings of a loaded configuration */
+void	conf_free(struct pd_conf *);
+/* conf_dump - print "key = value" for every parameter to stdout */
+void	conf_dump(const struct pd_conf *);
+
+#endif

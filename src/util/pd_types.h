@@ -1,0 +1,72 @@
+/*
+ * pd_types.h - the plain records every layer shares
+ *
+ * These structs carry no library types (no MDB_val, no GMime object), so
+ * core/ can decide on them without a database or a message (DESIGN.md
+ * section 2). They live in util/ because store/ (below core/) stores them
+ * and core/ decides on them; both may include util/. Strings are UTF-8,
+ * NUL-terminated and owned by the struct; each has a free function in the
+ * layer that allocates it (store_ticket_free, store_msg_free, ...).
+ */
+#ifndef PD_TYPES_H
+#define PD_TYPES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct pd_attach {
+	char	*name;		/* filename, UTF-8, "" when none */
+	char	*type;		/* "application/pdf" (lower case) */
+	size_t	size;		/* decoded size in bytes */
+};
+
+/* A ticket: the conversation with one requester. */
+struct pd_ticket {
+	uint64_t id;
+	char	*status;	/* a status name of the workflow, e.g. "awaiting_agent" */
+	char	*subject;	/* subject of the first message */
+	char	*requester;	/* customer address, lower case */
+	char	*requester_name;
+	char	*queue;		/* department, "" for the default */
+	time_t	created;
+	time_t	updated;
+	uint32_t nmsgs;		/* messages stored; the last seq */
+	uint32_t nevents;	/* events stored; the last event seq */
+	char	**participants;	/* lower-cased addresses that wrote to it */
+	size_t	nparticipants;
+};
+
+/* Who wrote a stored message. */
+enum pd_author { PD_AUTHOR_CUSTOMER = 0, PD_AUTHOR_AGENT, PD_AUTHOR_SYSTEM };
+
+/* One message of a ticket, as stored. */
+struct pd_stored_msg {
+	uint64_t ticket;
+	uint32_t seq;		/* 1, 2, ... within the ticket */
+	time_t	received;
+	int	author;		/* enum pd_author */
+	char	*from_addr;
+	char	*from_name;
+	char	*subject;
+	char	*message_id;	/* without <>, "" when none */
+	char	*queue_id;	/* the MTA's queue id, "" when unknown */
+	char	*recipient;	/* envelope recipient it arrived for */
+	char	*text;		/* body text, UTF-8 */
+	unsigned char raw_hash[32];	/* key of the raw bytes in the raw database */
+	uint64_t raw_size;
+	struct pd_attach *attach;
+	size_t	nattach;
+};
+
+/* One event of a ticket's audit trail. */
+struct pd_event {
+	uint64_t ticket;
+	uint32_t seq;
+	time_t	time;
+	char	*actor;		/* address, "system", or "postdesk" */
+	char	*kind;		/* "created", "message", "status", ... */
+	char	*detail;	/* "awaiting_agent -> awaiting_user", ... */
+};
+
+#endif
