@@ -1,0 +1,1249 @@
+/*
+ * t_store.c - store/: a real LMDB environment in a temporary directory
+ *
+ * Covers: create/open/reopen and file modes under a hostile umask; the
+ * "not initialised" and "newer schema" refusals; ticket ids, every ticket
+ * field, the status index (and changing statuses while walking it); the
+ * message, Message-ID, raw, dedup and event databases; map growth from a
+ * 1 MB map; a write callback that fails leaves nothing; corrupt records
+ * are errors, not crashes; read-only opens; two processes writing at once.
+ * Some checks write to the files with plain LMDB calls, as an operator's
+ * tool or a disk fault would, while no store is open on them.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+
+#include "store/store.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+#include "tap.h"
+
+#define MB	(1024 * 1024)
+
+static char base[] = "/tmp/t_store.XXXXXX";
+
+struct ticket_list {
+	int	n;
+	int	stop_after;	/* return 1 after this many, 0 never */
+	char	text[4096];		/* "1,2,3" */
+};
+
+struct msg_list {
+	int	n;
+	char	text[1024];		/* "1/1,1/2" */
+};
+
+struct raw_write {
+	const char *data;
+	size_t	len;
+	unsigned char hash[STORE_HASH_BYTES];
+};
+
+struct child_write {
+	int	who;
+	int	i;
+};
+
+struct close_all {
+	struct store_txn *t;
+	struct pd_err *err;
+	int	n;
+};
+
+/* diag_err - show an unexpected error as a TAP comment */
+static void
+diag_err(const struct pd_err *err)
+{
+	printf("# %s: %s\n", err_class_name(err->class), err->text);
+}
+
+/* path - DIR/name into buf */
+static const char *
+path(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", base, name);
+	return buf;
+}
+
+/* file_mode - permission bits of a file, -1 when missing */
+static int
+file_mode(const char *dir, const char *name)
+{
+	char p[512];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s%s%s", dir, *name ? "/" : "", name);
+	if (stat(p, &sb) < 0)
+		return -1;
+	return (int)(sb.st_mode & 07777);
+}
+
+/* rm_store - remove a store directory made by these tests */
+static void
+rm_store(const char *dir)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/data.mdb", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/lock.mdb", dir);
+	unlink(p);
+	rmdir(dir);
+}
+
+/* raw_env - open a plain LMDB environment on dir */
+static MDB_env *
+raw_env(const char *dir)
+{
+	MDB_env *env;
+
+	if (mdb_env_create(&env) != 0)
+		return NULL;
+	mdb_env_set_maxdbs(env, 16);
+	if (mdb_env_open(env, dir, 0, 0600) != 0) {
+		mdb_env_close(env);
+		return NULL;
+	}
+	return env;
+}
+
+/* raw_put - put one value with plain LMDB calls; LMDB's return code */
+static int
+raw_put(const char *dir, const char *db, const void *k, size_t klen,
+	const void *v, size_t vlen)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val key, val;
+	int rc;
+
+	if ((env = raw_env(dir)) == NULL)
+		return -1;
+	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) == 0) {
+		key.mv_data = (void *)k;
+		key.mv_size = klen;
+		val.mv_data = (void *)v;
+		val.mv_size = vlen;
+		if ((rc = mdb_dbi_open(txn, db, MDB_CREATE, &dbi)) == 0 &&
+		    (rc = mdb_put(txn, dbi, &key, &val, 0)) == 0)
+			rc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+	}
+	mdb_env_close(env);
+	return rc;
+}
+
+/* raw_get - a copy of one value read with plain LMDB calls, or NULL */
+static char *
+raw_get(const char *dir, const char *db, const void *k, size_t klen,
+	size_t *lenp)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val key, val;
+	char *copy = NULL;
+
+	if ((env = raw_env(dir)) == NULL)
+		return NULL;
+	if (mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) == 0) {
+		key.mv_data = (void *)k;
+		key.mv_size = klen;
+		if (mdb_dbi_open(txn, db, 0, &dbi) == 0 &&
+		    mdb_get(txn, dbi, &key, &val) == 0) {
+			copy = xmalloc(val.mv_size);
+			memcpy(copy, val.mv_data, val.mv_size);
+			*lenp = val.mv_size;
+		}
+		mdb_txn_abort(txn);
+	}
+	mdb_env_close(env);
+	return copy;
+}
+
+/* be64 - a ticket key as the store writes it */
+static void
+be64(unsigned char k[8], uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		k[i] = (unsigned char)v;
+}
+
+/* fill - pseudo-random bytes from a seed (xorshift) */
+static void
+fill(char *p, size_t len, uint64_t seed)
+{
+	uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		p[i] = (char)(x >> 24);
+	}
+}
+
+/* mk_ticket - a ticket with every field set */
+static struct pd_ticket *
+mk_ticket(uint64_t id, const char *status)
+{
+	struct pd_ticket *tk = xcalloc(1, sizeof(*tk));
+
+	tk->id = id;
+	tk->status = xstrdup(status);
+	tk->subject = xstrdup("Übergröße – 日本語 ✓ [#1]");
+	tk->requester = xstrdup("anna@example.org");
+	tk->requester_name = xstrdup("");
+	tk->queue = xstrdup("");
+	tk->created = 1700000000;
+	tk->updated = (time_t)4102444800LL;	/* 2100: past 2^32 */
+	tk->nmsgs = 3;
+	tk->nevents = 70000;
+	return tk;
+}
+
+/* mk_msg - a message with every field set */
+static struct pd_stored_msg *
+mk_msg(uint64_t ticket, uint32_t seq, const char *msgid)
+{
+	struct pd_stored_msg *m = xcalloc(1, sizeof(*m));
+	int i;
+
+	m->ticket = ticket;
+	m->seq = seq;
+	m->received = 1700000000 + seq;
+	m->author = seq % 2 ? PD_AUTHOR_CUSTOMER : PD_AUTHOR_AGENT;
+	m->from_addr = xasprintf("from%" PRIu32 "@example.org", seq);
+	m->from_name = xstrdup("Jörg Ünal");
+	m->subject = xasprintf("ticket %" PRIu64 " message %" PRIu32, ticket,
+	    seq);
+	m->message_id = xstrdup(msgid);
+	m->queue_id = xstrdup("");
+	m->recipient = xstrdup("support@example.com");
+	m->text = xstrdup("Hallo,\n\nes geht nicht.\n-- \nJörg\n");
+	for (i = 0; i < 32; i++)
+		m->raw_hash[i] = (unsigned char)(i * 7 + seq);
+	m->raw_size = 5000000000ULL;
+	m->nattach = 2;
+	m->attach = xcalloc(2, sizeof(*m->attach));
+	m->attach[0].name = xstrdup("Rechnung März.pdf");
+	m->attach[0].type = xstrdup("application/pdf");
+	m->attach[0].size = 123456;
+	m->attach[1].name = xstrdup("");
+	m->attach[1].type = xstrdup("image/png");
+	m->attach[1].size = 0;
+	return m;
+}
+
+/* w_ticket - store_write callback: put the ticket in arg */
+static int
+w_ticket(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	return store_ticket_put(t, arg, err);
+}
+
+/* w_msg - store_write callback: put the message in arg */
+static int
+w_msg(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	return store_msg_put(t, arg, err);
+}
+
+/* w_event - store_write callback: put the event in arg */
+static int
+w_event(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	return store_event_put(t, arg, err);
+}
+
+/* w_dedup - store_write callback: dedup key arg -> (5, 7) */
+static int
+w_dedup(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	return store_dedup_put(t, arg, 5, 7, err);
+}
+
+/* w_raw - store_write callback: put raw bytes, keep the hash */
+static int
+w_raw(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	struct raw_write *rw = arg;
+
+	return store_raw_put(t, rw->data, rw->len, rw->hash, err);
+}
+
+/* w_new - store_write callback: a new ticket in status arg; id in err */
+static int
+w_new(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	struct pd_ticket *tk;
+	uint64_t id;
+	int r;
+
+	if (store_ticket_new_id(t, &id, err) < 0)
+		return -1;
+	tk = mk_ticket(id, arg);
+	r = store_ticket_put(t, tk, err);
+	store_ticket_free(tk);
+	if (r == 0)
+		snprintf(err->text, sizeof(err->text), "%" PRIu64, id);
+	return r;
+}
+
+/* w_refuse - store_write callback: writes, then fails for its own reason */
+static int
+w_refuse(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	uint64_t *idp = arg;
+	struct pd_ticket *tk;
+
+	if (store_ticket_new_id(t, idp, err) < 0)
+		return -1;
+	tk = mk_ticket(*idp, "new");
+	if (store_ticket_put(t, tk, err) < 0) {
+		store_ticket_free(tk);
+		return -1;
+	}
+	store_ticket_free(tk);
+	return err_set(err, PD_EDATA, "refused by the test");
+}
+
+/* new_ticket - create one ticket in its own transaction; its id or 0 */
+static uint64_t
+new_ticket(struct store *st, const char *status)
+{
+	struct pd_err err;
+
+	if (store_write(st, w_new, (void *)status, &err) != 0)
+		return 0;
+	return strtoull(err.text, NULL, 10);
+}
+
+/* cb_tickets - collect ticket ids */
+static int
+cb_tickets(const struct pd_ticket *tk, void *arg)
+{
+	struct ticket_list *l = arg;
+	size_t len = strlen(l->text);
+
+	snprintf(l->text + len, sizeof(l->text) - len, "%s%" PRIu64,
+	    l->n ? "," : "", tk->id);
+	l->n++;
+	return l->stop_after && l->n >= l->stop_after ? 1 : 0;
+}
+
+/* cb_fail - an iterator callback that fails */
+static int
+cb_fail(const struct pd_ticket *tk, void *arg)
+{
+	return -1;
+}
+
+/* list - the ids a ticket iteration yields, "1,2", or "error: ..." */
+static const char *
+list(struct store *st, const char *status, int stop_after)
+{
+	static struct ticket_list l;
+	struct store_txn *t;
+	struct pd_err err;
+	int r;
+
+	memset(&l, 0, sizeof(l));
+	l.stop_after = stop_after;
+	if (store_read(st, &t, &err) < 0)
+		return "error: store_read";
+	r = store_ticket_iter(t, status, cb_tickets, &l, &err);
+	store_abort(t);
+	if (r < 0)
+		snprintf(l.text, sizeof(l.text), "error: %s", err.text);
+	return l.text;
+}
+
+/* cb_msgs - collect "ticket/seq" of messages */
+static int
+cb_msgs(const struct pd_stored_msg *m, void *arg)
+{
+	struct msg_list *l = arg;
+	size_t len = strlen(l->text);
+
+	snprintf(l->text + len, sizeof(l->text) - len, "%s%" PRIu64 "/%"
+	    PRIu32 ":%s", l->n ? "," : "", m->ticket, m->seq, m->subject);
+	l->n++;
+	return 0;
+}
+
+/* cb_events - collect "ticket/seq kind" of events */
+static int
+cb_events(const struct pd_event *e, void *arg)
+{
+	struct msg_list *l = arg;
+	size_t len = strlen(l->text);
+
+	snprintf(l->text + len, sizeof(l->text) - len, "%s%" PRIu64 "/%"
+	    PRIu32 " %lld %s %s %s", l->n ? "," : "", e->ticket, e->seq,
+	    (long long)e->time, e->actor, e->kind, e->detail);
+	l->n++;
+	return 0;
+}
+
+/* cb_close - move each listed ticket to "closed" while walking */
+static int
+cb_close(const struct pd_ticket *tk, void *arg)
+{
+	struct close_all *ca = arg;
+	struct pd_ticket *d;
+	int r;
+
+	d = store_ticket_dup(tk);
+	free(d->status);
+	d->status = xstrdup("closed");
+	r = store_ticket_put(ca->t, d, ca->err);
+	store_ticket_free(d);
+	ca->n++;
+	return r;
+}
+
+/* w_close_open - close every "open" ticket from inside the iteration */
+static int
+w_close_open(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	struct close_all *ca = arg;
+
+	ca->t = t;
+	ca->err = err;
+	ca->n = 0;
+	return store_ticket_iter(t, "open", cb_close, ca, err);
+}
+
+/* test_open - create, modes, reopen, and the two refusals */
+static void
+test_open(void)
+{
+	char dir[256], p[256];
+	struct store *st;
+	struct pd_err err;
+	unsigned char v[4];
+	mode_t old;
+	int r;
+
+	path(dir, sizeof(dir), "main");
+	old = umask(0277);	/* would leave 0500 and 0400 */
+	r = store_open(dir, MB, STORE_CREATE, &st, &err);
+	umask(old);
+	OK(r == 0, "create a new store: %s", r == 0 ? "ok" : err.text);
+	IS_INT(file_mode(dir, ""), 0700, "directory is 0700 despite umask");
+	IS_INT(file_mode(dir, "data.mdb"), 0600, "data.mdb is 0600");
+	IS_INT(file_mode(dir, "lock.mdb"), 0600, "lock.mdb is 0600");
+	OK(new_ticket(st, "new") == 1, "first ticket id is 1");
+	st = store_close(st);
+	OK(st == NULL, "store_close returns NULL");
+	OK(store_close(NULL) == NULL, "store_close(NULL)");
+
+	r = store_open(dir, MB, 0, &st, &err);
+	OK(r == 0, "reopen: %s", r == 0 ? "ok" : err.text);
+	store_close(st);
+	r = store_open(dir, MB, STORE_CREATE, &st, &err);
+	OK(r == 0, "create again over an existing store");
+	IS_INT(new_ticket(st, "new"), 2, "create again keeps the id counter");
+	store_close(st);
+
+	path(p, sizeof(p), "empty");
+	mkdir(p, 0700);
+	r = store_open(p, MB, 0, &st, &err);
+	OK(r < 0 && err.class == PD_ETEMP && st == NULL,
+	    "an empty directory is refused");
+	OK(strstr(err.text, "is not initialised (run postdesk init)") != NULL,
+	    "... saying: %s", err.text);
+	IS_INT(file_mode(p, "data.mdb"), -1, "... and nothing is created");
+	r = store_open(p, MB, STORE_RDONLY, &st, &err);
+	OK(r < 0 && strstr(err.text, "not initialised") != NULL,
+	    "read-only open of an empty directory: %s", err.text);
+	path(p, sizeof(p), "missing");
+	r = store_open(p, MB, 0, &st, &err);
+	OK(r < 0 && strstr(err.text, "not initialised") != NULL,
+	    "a missing directory is refused: %s", err.text);
+	path(p, sizeof(p), "missing/sub");
+	r = store_open(p, MB, STORE_CREATE, &st, &err);
+	OK(r < 0 && err.class == PD_ETEMP,
+	    "create needs the parent directory: %s", err.text);
+
+	/* an LMDB environment that postdesk never initialised */
+	path(p, sizeof(p), "foreign");
+	mkdir(p, 0700);
+	IS_INT(raw_put(p, "other", "k", 1, "v", 1), 0, "foreign env made");
+	r = store_open(p, MB, 0, &st, &err);
+	OK(r < 0 && strstr(err.text, "store at ") != NULL &&
+	    strstr(err.text, "is not initialised (run postdesk init)") != NULL,
+	    "an env without meta is refused: %s", err.text);
+	rm_store(p);
+
+	path(p, sizeof(p), "newer");
+	r = store_open(p, MB, STORE_CREATE, &st, &err);
+	OK(r == 0, "create a store to make newer");
+	store_close(st);
+	v[0] = v[1] = v[2] = 0;
+	v[3] = STORE_SCHEMA_VERSION + 1;
+	IS_INT(raw_put(p, "meta", "schema", 6, v, 4), 0,
+	    "schema set to one more with plain LMDB");
+	r = store_open(p, MB, 0, &st, &err);
+	OK(r < 0 && err.class == PD_ETEMP && st == NULL,
+	    "a newer schema is refused");
+	{
+		char want[512];
+
+		snprintf(want, sizeof(want), "store at %s has schema %d, "
+		    "newer than this postdesk (%d)", p,
+		    STORE_SCHEMA_VERSION + 1, STORE_SCHEMA_VERSION);
+		IS_STR(err.text, want, "... with the schema message");
+	}
+	r = store_open(p, MB, STORE_CREATE, &st, &err);
+	OK(r < 0 && strstr(err.text, "newer than") != NULL,
+	    "create over a newer store is refused too");
+	rm_store(p);
+	path(p, sizeof(p), "empty");
+	rmdir(p);
+}
+
+/* test_tickets - ids, field round trip, participants, status index */
+static void
+test_tickets(struct store *st)
+{
+	struct pd_ticket *tk, *got, *d;
+	struct store_txn *t;
+	struct close_all ca;
+	struct pd_err err;
+	uint64_t id;
+	int r;
+
+	/* test_open made tickets 1 and 2 */
+	id = new_ticket(st, "open");
+	IS_INT(id, 3, "third ticket id is 3");
+	IS_INT(new_ticket(st, "open"), 4, "then 4");
+	IS_INT(new_ticket(st, "open_late"), 5, "then 5");
+
+	tk = mk_ticket(3, "open");
+	free(tk->requester_name);
+	tk->requester_name = xstrdup("Zoë O'Brien \"ZO\"");
+	free(tk->queue);
+	tk->queue = xstrdup("billing");
+	IS_INT(store_ticket_add_participant(tk, "Anna@Example.ORG"), 1,
+	    "add a participant");
+	IS_INT(store_ticket_add_participant(tk, "anna@example.org"), 0,
+	    "the same address in other case is present");
+	IS_INT(store_ticket_add_participant(tk, "bob@example.net"), 1,
+	    "add a second participant");
+	IS_INT(store_ticket_add_participant(tk, ""), 0,
+	    "empty address not added");
+	IS_STR(tk->participants[0], "anna@example.org",
+	    "participants are stored lower case");
+	OK(store_ticket_is_participant(tk, "BOB@example.net"),
+	    "is_participant ignores case");
+	OK(!store_ticket_is_participant(tk, "carol@example.net"),
+	    "a stranger is no participant");
+	r = store_write(st, w_ticket, tk, &err);
+	OK(r == 0, "put ticket 3: %s", r == 0 ? "ok" : err.text);
+
+	store_read(st, &t, &err);
+	r = store_ticket_get(t, 3, &got, &err);
+	IS_INT(r, 1, "get ticket 3");
+	if (r == 1) {
+		IS_INT(got->id, 3, "id");
+		IS_STR(got->status, "open", "status");
+		IS_STR(got->subject, tk->subject, "UTF-8 subject");
+		IS_STR(got->requester, "anna@example.org", "requester");
+		IS_STR(got->requester_name, tk->requester_name,
+		    "requester_name");
+		IS_STR(got->queue, "billing", "queue");
+		IS_INT(got->created, 1700000000, "created");
+		IS_INT(got->updated, 4102444800LL, "updated past 2^32");
+		IS_INT(got->nmsgs, 3, "nmsgs");
+		IS_INT(got->nevents, 70000, "nevents");
+		IS_INT(got->nparticipants, 2, "two participants");
+		if (got->nparticipants == 2) {
+			IS_STR(got->participants[0], "anna@example.org",
+			    "participant 1");
+			IS_STR(got->participants[1], "bob@example.net",
+			    "participant 2");
+		}
+		d = store_ticket_dup(got);
+		OK(d != got && d->subject != got->subject &&
+		    strcmp(d->subject, got->subject) == 0 &&
+		    d->nparticipants == 2 && d->participants[1] !=
+		    got->participants[1] &&
+		    strcmp(d->participants[1], "bob@example.net") == 0,
+		    "dup is a deep copy");
+		store_ticket_free(d);
+	}
+	store_ticket_free(got);
+	r = store_ticket_get(t, 1, &got, &err);
+	OK(r == 1 && strcmp(got->requester_name, "") == 0 &&
+	    strcmp(got->queue, "") == 0 && got->nparticipants == 0,
+	    "empty strings and no participants round trip");
+	store_ticket_free(got);
+	r = store_ticket_get(t, 999, &got, &err);
+	OK(r == 0 && got == NULL, "an unknown ticket is not found");
+	store_abort(t);
+	store_ticket_free(NULL);
+	store_abort(NULL);
+
+	IS_STR(list(st, NULL, 0), "1,2,3,4,5", "all tickets in id order");
+	IS_STR(list(st, "new", 0), "1,2", "status new");
+	IS_STR(list(st, "open", 0), "3,4", "status open (not open_late)");
+	IS_STR(list(st, "open_late", 0), "5", "status open_late");
+	IS_STR(list(st, "nosuch", 0), "", "an unused status lists nothing");
+
+	free(tk->status);
+	tk->status = xstrdup("awaiting_user");
+	r = store_write(st, w_ticket, tk, &err);
+	OK(r == 0, "change ticket 3's status");
+	IS_STR(list(st, "open", 0), "4", "old status no longer lists it");
+	IS_STR(list(st, "awaiting_user", 0), "3", "new status lists it");
+	r = store_write(st, w_ticket, tk, &err);
+	IS_STR(list(st, "awaiting_user", 0), "3",
+	    "putting again lists it once");
+	store_ticket_free(tk);
+
+	IS_STR(list(st, NULL, 2), "1,2", "callback 1 stops iteration early");
+	IS_STR(list(st, "new", 1), "1", "... also on a status");
+	store_read(st, &t, &err);
+	r = store_ticket_iter(t, NULL, cb_fail, NULL, &err);
+	IS_INT(r, -1, "a callback's -1 is returned");
+	store_abort(t);
+
+	new_ticket(st, "open");		/* 6 */
+	r = store_write(st, w_close_open, &ca, &err);
+	OK(r == 0, "close tickets while walking their status: %s",
+	    r == 0 ? "ok" : err.text);
+	IS_INT(ca.n, 2, "... each visited once");
+	IS_STR(list(st, "open", 0), "", "no open ticket left");
+	IS_STR(list(st, "closed", 0), "4,6", "both closed");
+}
+
+/* test_messages - messages, Message-ID index */
+static void
+test_messages(struct store *st)
+{
+	static const struct {
+		uint64_t ticket;
+		uint32_t seq;
+		const char *msgid;
+	} puts[] = {
+		{ 1, 3, "three@example.org" },
+		{ 2, 1, "b1@example.org" },
+		{ 1, 1, "first@example.org" },
+		{ 1, 2, "first@example.org" },	/* the same id again */
+		{ 2, 2, "" },
+		{ 4, 1, NULL },			/* the long id */
+	};
+	char longid[601], otherid[601];
+	struct pd_stored_msg *m, *got;
+	struct msg_list l;
+	struct store_txn *t;
+	struct pd_err err;
+	uint64_t ticket;
+	uint32_t seq;
+	size_t i;
+	int r, ok = 1;
+
+	memset(longid, 'x', 600);
+	memcpy(longid + 590, "@host.test", 10);
+	longid[600] = '\0';
+	memcpy(otherid, longid, sizeof(otherid));
+	otherid[0] = 'y';
+	for (i = 0; i < sizeof(puts) / sizeof(puts[0]); i++) {
+		m = mk_msg(puts[i].ticket, puts[i].seq,
+		    puts[i].msgid ? puts[i].msgid : longid);
+		if (store_write(st, w_msg, m, &err) != 0)
+			ok = 0;
+		store_msg_free(m);
+	}
+	OK(ok, "put six messages");
+
+	store_read(st, &t, &err);
+	m = mk_msg(1, 2, "first@example.org");
+	r = store_msg_get(t, 1, 2, &got, &err);
+	IS_INT(r, 1, "get message 1/2");
+	if (r == 1) {
+		IS_INT(got->ticket, 1, "ticket");
+		IS_INT(got->seq, 2, "seq");
+		IS_INT(got->received, m->received, "received");
+		IS_INT(got->author, PD_AUTHOR_AGENT, "author");
+		IS_STR(got->from_addr, "from2@example.org", "from_addr");
+		IS_STR(got->from_name, "Jörg Ünal", "from_name");
+		IS_STR(got->subject, "ticket 1 message 2", "subject");
+		IS_STR(got->message_id, "first@example.org", "message_id");
+		IS_STR(got->queue_id, "", "empty queue_id");
+		IS_STR(got->recipient, "support@example.com", "recipient");
+		IS_STR(got->text, m->text, "text");
+		OK(memcmp(got->raw_hash, m->raw_hash, 32) == 0, "raw_hash");
+		IS_INT(got->raw_size, 5000000000ULL, "raw_size over 2^32");
+		IS_INT(got->nattach, 2, "two attachments");
+		if (got->nattach == 2) {
+			IS_STR(got->attach[0].name, "Rechnung März.pdf",
+			    "attachment name");
+			IS_STR(got->attach[0].type, "application/pdf",
+			    "attachment type");
+			IS_INT(got->attach[0].size, 123456, "attachment size");
+			IS_STR(got->attach[1].name, "", "unnamed attachment");
+			IS_INT(got->attach[1].size, 0, "empty attachment");
+		}
+	}
+	store_msg_free(got);
+	store_msg_free(m);
+	r = store_msg_get(t, 2, 3, &got, &err);
+	OK(r == 0 && got == NULL, "an unknown message is not found");
+
+	memset(&l, 0, sizeof(l));
+	r = store_msg_iter(t, 1, cb_msgs, &l, &err);
+	IS_STR(l.text, "1/1:ticket 1 message 1,1/2:ticket 1 message 2,"
+	    "1/3:ticket 1 message 3", "ticket 1's messages in seq order");
+	memset(&l, 0, sizeof(l));
+	r = store_msg_iter(t, 2, cb_msgs, &l, &err);
+	IS_STR(l.text, "2/1:ticket 2 message 1,2/2:ticket 2 message 2",
+	    "ticket 2's messages, none of ticket 1's");
+	memset(&l, 0, sizeof(l));
+	r = store_msg_iter(t, 3, cb_msgs, &l, &err);
+	OK(r == 0 && l.n == 0, "a ticket without messages");
+
+	r = store_msgid_lookup(t, "first@example.org", &ticket, &seq, &err);
+	OK(r == 1 && ticket == 1 && seq == 1,
+	    "Message-ID found; the first message keeps it (1/%" PRIu32 ")",
+	    seq);
+	r = store_msgid_lookup(t, "b1@example.org", &ticket, &seq, &err);
+	OK(r == 1 && ticket == 2 && seq == 1, "another Message-ID found");
+	r = store_msgid_lookup(t, "nobody@example.org", &ticket, &seq, &err);
+	IS_INT(r, 0, "unknown Message-ID not found");
+	r = store_msgid_lookup(t, "", &ticket, &seq, &err);
+	IS_INT(r, 0, "empty Message-ID not found");
+	r = store_msgid_lookup(t, longid, &ticket, &seq, &err);
+	OK(r == 1 && ticket == 4 && seq == 1, "a 600-byte Message-ID works");
+	r = store_msgid_lookup(t, otherid, &ticket, &seq, &err);
+	IS_INT(r, 0, "another 600-byte Message-ID is not found");
+	store_abort(t);
+}
+
+/* test_raw_dedup_events - raw bytes, dedup index, events */
+static void
+test_raw_dedup_events(struct store *st)
+{
+	static const struct pd_event evs[] = {
+		{ 1, 2, 1700000002, "agent@example.com", "status",
+		    "new -> open" },
+		{ 2, 1, 1700000005, "system", "created", "" },
+		{ 1, 1, 1700000001, "anna@example.org", "created", "" },
+		{ 1, 3, 1700000003, "postdesk", "message", "ÄÖÜ" },
+	};
+	struct store_stat ss0, ss;
+	unsigned char key[STORE_HASH_BYTES], other[STORE_HASH_BYTES];
+	unsigned char h[STORE_HASH_BYTES];
+	struct raw_write rw;
+	struct msg_list l;
+	struct store_txn *t;
+	struct pd_err err;
+	uint64_t ticket;
+	uint32_t seq;
+	size_t len, i;
+	char *big, *got;
+	int r;
+
+	store_stat(st, &ss0, &err);
+	big = xmalloc(5 * MB);
+	fill(big, 5 * MB, 42);
+	rw.data = big;
+	rw.len = 5 * MB;
+	r = store_write(st, w_raw, &rw, &err);
+	OK(r == 0, "put 5 MB raw: %s", r == 0 ? "ok" : err.text);
+	store_hash(big, 5 * MB, h);
+	OK(memcmp(h, rw.hash, sizeof(h)) == 0, "raw key is store_hash");
+	memset(rw.hash, 0, sizeof(rw.hash));
+	r = store_write(st, w_raw, &rw, &err);
+	OK(r == 0 && memcmp(h, rw.hash, sizeof(h)) == 0,
+	    "the same bytes again: same hash, no error");
+	store_stat(st, &ss, &err);
+	IS_INT(ss.raw, ss0.raw + 1, "one raw entry");
+	store_read(st, &t, &err);
+	r = store_raw_get(t, h, &got, &len, &err);
+	OK(r == 1 && len == 5 * MB && memcmp(got, big, len) == 0,
+	    "5 MB round trip");
+	free(got);
+	h[0] ^= 1;
+	r = store_raw_get(t, h, &got, &len, &err);
+	OK(r == 0 && got == NULL, "unknown raw hash not found");
+	store_abort(t);
+	free(big);
+
+	store_hash("dedup", 5, key);
+	store_hash("other", 5, other);
+	store_read(st, &t, &err);
+	r = store_dedup_lookup(t, key, &ticket, &seq, &err);
+	IS_INT(r, 0, "dedup key not there yet");
+	store_abort(t);
+	r = store_write(st, w_dedup, key, &err);
+	OK(r == 0, "put a dedup key");
+	store_read(st, &t, &err);
+	r = store_dedup_lookup(t, key, &ticket, &seq, &err);
+	OK(r == 1 && ticket == 5 && seq == 7, "dedup key found: 5/7");
+	r = store_dedup_lookup(t, other, &ticket, &seq, &err);
+	IS_INT(r, 0, "another dedup key not found");
+	store_abort(t);
+
+	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		r = store_write(st, w_event, (void *)&evs[i], &err);
+		OK(r == 0, "put event %" PRIu64 "/%" PRIu32, evs[i].ticket,
+		    evs[i].seq);
+	}
+	store_read(st, &t, &err);
+	memset(&l, 0, sizeof(l));
+	r = store_event_iter(t, 1, cb_events, &l, &err);
+	IS_STR(l.text, "1/1 1700000001 anna@example.org created ,"
+	    "1/2 1700000002 agent@example.com status new -> open,"
+	    "1/3 1700000003 postdesk message ÄÖÜ",
+	    "ticket 1's events in seq order, every field");
+	memset(&l, 0, sizeof(l));
+	r = store_event_iter(t, 2, cb_events, &l, &err);
+	IS_STR(l.text, "2/1 1700000005 system created ",
+	    "ticket 2's events only");
+	store_abort(t);
+}
+
+/* test_growth - a 1 MB map takes 20 MB, and keeps it after reopening */
+static void
+test_growth(void)
+{
+	struct store_stat ss;
+	struct raw_write rw[10];
+	struct store_txn *t;
+	struct store *st;
+	struct pd_err err;
+	char dir[256], *data, *got;
+	size_t len;
+	int i, r, ok;
+
+	path(dir, sizeof(dir), "growth");
+	r = store_open(dir, MB, STORE_CREATE, &st, &err);
+	OK(r == 0, "create with a 1 MB map");
+	store_stat(st, &ss, &err);
+	OK(ss.map_size <= MB, "map starts at %" PRIu64, ss.map_size);
+	data = xmalloc(2 * MB);
+	for (ok = 1, i = 0; i < 10; i++) {
+		fill(data, 2 * MB, 100 + i);
+		rw[i].data = data;
+		rw[i].len = 2 * MB;
+		if ((r = store_write(st, w_raw, &rw[i], &err)) != 0) {
+			ok = 0;
+			diag_err(&err);
+		}
+	}
+	OK(ok, "ten 2 MB raw messages in ten transactions");
+	r = store_stat(st, &ss, &err);
+	OK(r == 0 && ss.raw == 10, "ten raw entries");
+	OK(ss.map_size >= 20 * MB && ss.used_bytes >= 20 * MB &&
+	    ss.used_bytes <= ss.map_size, "map grew to %" PRIu64 " (used %"
+	    PRIu64 ")", ss.map_size, ss.used_bytes);
+	store_close(st);
+
+	r = store_open(dir, MB, 0, &st, &err);
+	OK(r == 0, "reopen with a 1 MB map argument");
+	store_stat(st, &ss, &err);
+	OK(ss.map_size >= ss.used_bytes && ss.map_size >= 20 * MB,
+	    "reopened map is not smaller than the data (%" PRIu64 ")",
+	    ss.map_size);
+	store_read(st, &t, &err);
+	for (ok = 1, i = 0; i < 10; i++) {
+		fill(data, 2 * MB, 100 + i);
+		r = store_raw_get(t, rw[i].hash, &got, &len, &err);
+		if (r != 1 || len != 2 * MB || memcmp(got, data, len) != 0)
+			ok = 0;
+		free(got);
+	}
+	store_abort(t);
+	OK(ok, "all 20 MB readable after reopening");
+	free(data);
+	store_close(st);
+	rm_store(dir);
+}
+
+/* test_refuse - a callback's own failure leaves nothing behind */
+static void
+test_refuse(struct store *st)
+{
+	struct pd_ticket *tk;
+	struct store_txn *t;
+	struct pd_err err;
+	uint64_t id = 0, next;
+	int r;
+
+	r = store_write(st, w_refuse, &id, &err);
+	IS_INT(r, -1, "store_write returns the callback's -1");
+	IS_INT(err.class, PD_EDATA, "... with its error class");
+	IS_STR(err.text, "refused by the test", "... and its text");
+	OK(id != 0, "the refused transaction took id %" PRIu64, id);
+	store_read(st, &t, &err);
+	r = store_ticket_get(t, id, &tk, &err);
+	store_abort(t);
+	OK(r == 0 && tk == NULL, "its ticket is not there");
+	IS_STR(list(st, "new", 0), "1,2", "nor in the status index");
+	next = new_ticket(st, "new");
+	IS_INT(next, id, "the next ticket takes the same id");
+}
+
+/* test_corrupt - damaged values are errors, never crashes */
+static void
+test_corrupt(void)
+{
+	static const struct {
+		uint64_t id;
+		const char *data;
+		size_t len;
+		const char *want;
+	} cases[] = {
+		{ 101, "\x01\x00\x00\x10\x00open", 9, "status truncated" },
+		{ 102, "\x09garbage", 8, "record version 9 unknown" },
+		{ 103, "", 0, "empty" },
+		{ 104, "\x01\x00\x00\x00\x02o\x00", 7,
+		    "status contains a NUL" },
+		{ 105, "\x01\xff\xff\xff\xff", 5, "status truncated" },
+		{ 107, "\x01" "\0\0\0\0" "\0\0\0\0" "\0\0\0\0" "\0\0\0\0"
+		    "\0\0\0\0" "\0\0\0\0\0\0\0\0" "\0\0\0\0\0\0\0\0"
+		    "\0\0\0\0" "\0\0\0\0" "\xff\xff\xff\xff", 49,
+		    "participants count larger than the record" },
+	};
+	unsigned char key[8];
+	struct pd_ticket *tk;
+	struct store_txn *t;
+	struct store *st;
+	struct pd_err err;
+	char dir[256], want[512], *rec, *longer;
+	size_t i, len = 0;
+	int r;
+
+	path(dir, sizeof(dir), "corrupt");
+	r = store_open(dir, MB, STORE_CREATE, &st, &err);
+	new_ticket(st, "new");
+	store_close(st);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		be64(key, cases[i].id);
+		raw_put(dir, "tickets", key, 8, cases[i].data, cases[i].len);
+	}
+	/* a good record with one byte too many */
+	be64(key, 1);
+	rec = raw_get(dir, "tickets", key, 8, &len);
+	OK(rec != NULL && len > 0 && rec[0] == 1,
+	    "ticket 1's record starts with version 1");
+	longer = xmalloc(len + 1);
+	memcpy(longer, rec, len);
+	longer[len] = 'x';
+	be64(key, 106);
+	raw_put(dir, "tickets", key, 8, longer, len + 1);
+	free(rec);
+	free(longer);
+
+	r = store_open(dir, MB, 0, &st, &err);
+	OK(r == 0, "open the damaged store");
+	store_read(st, &t, &err);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err.class = PD_OK;
+		r = store_ticket_get(t, cases[i].id, &tk, &err);
+		if (strncmp(cases[i].want, "record version", 14) == 0)
+			snprintf(want, sizeof(want), "%s (ticket %" PRIu64
+			    " in %s)", cases[i].want, cases[i].id, dir);
+		else
+			snprintf(want, sizeof(want), "corrupt record: ticket %"
+			    PRIu64 " in %s: %s", cases[i].id, dir,
+			    cases[i].want);
+		OK(r == -1 && tk == NULL && err.class == PD_ETEMP &&
+		    strncmp(err.text, want, strlen(want)) == 0,
+		    "ticket %" PRIu64 ": %s", cases[i].id, err.text);
+	}
+	r = store_ticket_get(t, 106, &tk, &err);
+	OK(r == -1 && strstr(err.text, "1 trailing bytes") != NULL,
+	    "trailing bytes: %s", err.text);
+	r = store_ticket_get(t, 1, &tk, &err);
+	OK(r == 1, "the good ticket still reads");
+	store_ticket_free(tk);
+	store_abort(t);
+	OK(strncmp(list(st, NULL, 0), "error: corrupt record", 21) == 0,
+	    "iterating hits the corrupt record: %s", list(st, NULL, 0));
+	store_close(st);
+	rm_store(dir);
+}
+
+/* test_rdonly - a read-only open reads and refuses writes */
+static void
+test_rdonly(const char *dir)
+{
+	struct store_stat ss;
+	struct pd_ticket *tk;
+	struct store_txn *t;
+	struct store *st;
+	struct pd_err err;
+	int r;
+
+	r = store_open(dir, MB, STORE_RDONLY, &st, &err);
+	OK(r == 0, "open read-only: %s", r == 0 ? "ok" : err.text);
+	if (r != 0)
+		return;
+	store_read(st, &t, &err);
+	r = store_ticket_get(t, 3, &tk, &err);
+	OK(r == 1 && strcmp(tk->status, "awaiting_user") == 0,
+	    "read-only store reads ticket 3");
+	store_ticket_free(tk);
+	store_abort(t);
+	IS_STR(list(st, "closed", 0), "4,6", "and lists a status");
+	OK(store_stat(st, &ss, &err) == 0 && ss.tickets >= 6,
+	    "store_stat on read-only: %" PRIu64 " tickets", ss.tickets);
+	err.class = PD_OK;
+	r = store_write(st, w_new, "new", &err);
+	OK(r == -1 && err.class == PD_ETEMP,
+	    "a write on a read-only store fails: %s", err.text);
+	store_close(st);
+}
+
+/* w_child - one ticket and a 4 KB raw message of a writer process */
+static int
+w_child(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	struct child_write *cw = arg;
+	unsigned char h[STORE_HASH_BYTES];
+	struct pd_ticket *tk;
+	char raw[4096];
+	uint64_t id;
+	int r;
+
+	if (store_ticket_new_id(t, &id, err) < 0)
+		return -1;
+	tk = mk_ticket(id, "new");
+	free(tk->requester);
+	tk->requester = xasprintf("child%d@example.org", cw->who);
+	fill(raw, sizeof(raw), (uint64_t)cw->who << 32 | (uint64_t)cw->i);
+	r = store_ticket_put(t, tk, err);
+	store_ticket_free(tk);
+	if (r == 0)
+		r = store_raw_put(t, raw, sizeof(raw), h, err);
+	return r;
+}
+
+/* child - a writer process: its own environment, 200 transactions */
+static int
+child(const char *dir, int who)
+{
+	struct child_write cw;
+	struct store *st;
+	struct pd_err err;
+
+	if (store_open(dir, MB, 0, &st, &err) < 0)
+		return 1;
+	cw.who = who;
+	for (cw.i = 0; cw.i < 200; cw.i++)
+		if (store_write(st, w_child, &cw, &err) != 0) {
+			fprintf(stderr, "child %d: %s\n", who, err.text);
+			store_close(st);
+			return 1;
+		}
+	store_close(st);
+	return 0;
+}
+
+/* cb_count - check ascending ids, count each child's tickets */
+static int
+cb_count(const struct pd_ticket *tk, void *arg)
+{
+	uint64_t *c = arg;	/* n, last id, ascending, child0, child1 */
+
+	if (tk->id <= c[1])
+		c[2] = 0;
+	c[1] = tk->id;
+	c[0]++;
+	if (strcmp(tk->requester, "child0@example.org") == 0)
+		c[3]++;
+	else if (strcmp(tk->requester, "child1@example.org") == 0)
+		c[4]++;
+	return 0;
+}
+
+struct thread_work {
+	struct store *st;
+	int	who;
+	int	failed;
+	unsigned char hash[16][STORE_HASH_BYTES];
+};
+
+/* thread_main - 16 writes of 128 KB, each read back in its own txn */
+static void *
+thread_main(void *arg)
+{
+	struct thread_work *tw = arg;
+	struct raw_write rw;
+	struct store_txn *t;
+	struct pd_err err;
+	char *data, *got;
+	size_t len;
+	int i;
+
+	data = xmalloc(128 * 1024);
+	for (i = 0; i < 16; i++) {
+		fill(data, 128 * 1024, (uint64_t)tw->who * 1000 + (uint64_t)i);
+		rw.data = data;
+		rw.len = 128 * 1024;
+		if (store_write(tw->st, w_raw, &rw, &err) != 0) {
+			tw->failed++;
+			continue;
+		}
+		memcpy(tw->hash[i], rw.hash, STORE_HASH_BYTES);
+		if (store_read(tw->st, &t, &err) < 0) {
+			tw->failed++;
+			continue;
+		}
+		if (store_raw_get(t, rw.hash, &got, &len, &err) != 1 ||
+		    len != rw.len || memcmp(got, data, len) != 0)
+			tw->failed++;
+		free(got);
+		store_abort(t);
+	}
+	free(data);
+	return NULL;
+}
+
+/* test_threads - threads of one process share a store while it grows */
+static void
+test_threads(void)
+{
+	struct thread_work tw[4];
+	struct store_stat ss;
+	struct raw_write rw;
+	struct store_txn *t;
+	struct store *st;
+	struct pd_err err;
+	pthread_t tid[4];
+	char dir[256];
+	int i, r, failed = 0;
+
+	path(dir, sizeof(dir), "threads");
+	if (store_open(dir, MB, STORE_CREATE, &st, &err) < 0) {
+		OK(0, "create: %s", err.text);
+		return;
+	}
+	/* a thread holding a read transaction cannot wait for a resize */
+	rw.len = 2 * MB;
+	rw.data = xcalloc(1, rw.len);
+	store_read(st, &t, &err);
+	r = store_write(st, w_raw, &rw, &err);
+	OK(r == -1 && err.class == PD_ETEMP &&
+	    strstr(err.text, "transaction open") != NULL,
+	    "no map growth under the writer's own read txn: %s", err.text);
+	store_abort(t);
+	r = store_write(st, w_raw, &rw, &err);
+	OK(r == 0, "after ending it the map grows: %s", r == 0 ? "ok" :
+	    err.text);
+	free((void *)rw.data);
+
+	for (i = 0; i < 4; i++) {
+		memset(&tw[i], 0, sizeof(tw[i]));
+		tw[i].st = st;
+		tw[i].who = i;
+		pthread_create(&tid[i], NULL, thread_main, &tw[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(tid[i], NULL);
+		failed += tw[i].failed;
+	}
+	IS_INT(failed, 0, "4 threads x 16 writes of 128 KB, each read back");
+	store_stat(st, &ss, &err);
+	IS_INT(ss.raw, 65, "65 raw entries");
+	OK(ss.map_size >= 10 * MB, "map grew to %" PRIu64, ss.map_size);
+	store_close(st);
+	rm_store(dir);
+}
+
+/* test_processes - two processes write 200 tickets each at once */
+static void
+test_processes(void)
+{
+	uint64_t c[5] = { 0, 0, 1, 0, 0 };
+	struct store_stat ss;
+	struct store_txn *t;
+	struct store *st;
+	struct pd_err err;
+	char dir[256];
+	pid_t pid[2];
+	int i, status, ok = 1;
+
+	path(dir, sizeof(dir), "procs");
+	if (store_open(dir, MB, STORE_CREATE, &st, &err) < 0) {
+		OK(0, "create: %s", err.text);
+		return;
+	}
+	store_close(st);
+	fflush(stdout);
+	for (i = 0; i < 2; i++)
+		if ((pid[i] = fork()) == 0)
+			_exit(child(dir, i));
+	for (i = 0; i < 2; i++)
+		if (pid[i] < 0 || waitpid(pid[i], &status, 0) < 0 ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			ok = 0;
+	OK(ok, "two writer processes finished without error");
+
+	OK(store_open(dir, MB, 0, &st, &err) == 0, "open after the writers");
+	store_read(st, &t, &err);
+	store_ticket_iter(t, NULL, cb_count, c, &err);
+	store_abort(t);
+	IS_INT(c[0], 400, "400 tickets");
+	OK(c[2] == 1 && c[1] == 400, "ids 1..400, ascending, distinct");
+	OK(c[3] == 200 && c[4] == 200, "200 from each process (%" PRIu64
+	    ", %" PRIu64 ")", c[3], c[4]);
+	store_stat(st, &ss, &err);
+	IS_INT(ss.raw, 400, "400 raw messages");
+	OK(ss.map_size > MB, "the map grew under two writers (%" PRIu64 ")",
+	    ss.map_size);
+	IS_INT(new_ticket(st, "new"), 401, "the next id is 401");
+	store_close(st);
+	rm_store(dir);
+}
+
+int
+main(void)
+{
+	char dir[256];
+	struct store *st;
+	struct pd_err err;
+
+	if (mkdtemp(base) == NULL) {
+		perror("mkdtemp");
+		return 99;
+	}
+	test_open();
+	path(dir, sizeof(dir), "main");
+	if (store_open(dir, MB, 0, &st, &err) < 0) {
+		printf("Bail out! %s\n", err.text);
+		return 99;
+	}
+	test_tickets(st);
+	test_messages(st);
+	test_raw_dedup_events(st);
+	test_refuse(st);
+	store_close(st);
+	test_rdonly(dir);
+	test_growth();
+	test_corrupt();
+	test_threads();
+	test_processes();
+	rm_store(dir);
+	rmdir(base);
+	return tap_done();
+}
