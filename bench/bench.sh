@@ -1,0 +1,365 @@
+#!/bin/sh
+# bench.sh - how fast and how small is postdesk-filter's pipe intake?
+#
+# Run by "make bench" (top_builddir and top_srcdir in the environment), or
+# by hand from a build directory. POSIX sh; needs jq and awk.
+#
+# 1. Makes a temporary home (removed at exit) and 2 x BENCH_NEW messages
+#    of about 4 KB each (default BENCH_NEW=1000): BENCH_NEW new tickets
+#    from as many distinct customers, loaded into a "gen" store; then one
+#    reply per ticket, sent by its customer to the ticket's signed reply
+#    address (from "postdesk show N --json") with In-Reply-To and
+#    References naming the original message.
+# 2. Feeds the whole list, in that order, through bench_feed:
+#    (a) postdesk-filter pipe, 1 job, into a fresh store;
+#    (b) postdesk-filter pipe, 2 jobs at once, into another fresh store;
+#    (c) bench_baseline (one durable 4 KB LMDB put, the same libraries),
+#        1 job and 2 jobs, each into a fresh LMDB directory.
+#    The fresh stores get the gen store's key, so the reply addresses
+#    verify there too. After (a) and (b) it checks that "postdesk list
+#    --json" has BENCH_NEW tickets holding 2 x BENCH_NEW messages.
+# 3. Prints one table: messages/second, median and p90 milliseconds per
+#    message, peak RSS (ru_maxrss of one process), failures; then the
+#    filter/baseline median ratio (target <= 1.5) and whether the filter's
+#    peak RSS is under 8 MB. Per-message times are in the temp directory
+#    while it runs (bench_feed -o); BENCH_KEEP=1 keeps the directory.
+#
+# Exit status: 0 when every delivery succeeded and both stores hold what
+# they should; 1 otherwise (the targets are reported, not enforced);
+# 2 when the bench cannot run.
+#
+# Run as root, the stores belong to the account "pdtest" (created when
+# missing), as a real installation's belong to the filter's account; the
+# programs switch to it themselves.
+
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir/build}
+PD=$top_builddir/postdesk
+PF=$top_builddir/postdesk-filter
+FEED=$top_builddir/bench/bench_feed
+BASE=$top_builddir/bench/bench_baseline
+N=${BENCH_NEW:-1000}
+T=
+
+# die MESSAGE - cannot run the bench
+die() {
+	echo "bench: $*" >&2
+	exit 2
+}
+
+# cleanup - remove the temporary home
+cleanup() {
+	if [ -n "$T" ] && [ "${BENCH_KEEP:-0}" = 1 ]; then
+		echo "bench: kept $T" >&2
+	elif [ -n "$T" ]; then
+		rm -rf "$T"
+	fi
+}
+
+# home NAME - write $T/NAME.conf and initialise the store $T/NAME
+home() {
+	cat > "$T/$1.conf" <<CONF
+data_directory = $T/$1
+support_address = support@example.com
+base_url = https://help.example.com
+site_name = Bench Support
+map_size = 1g
+message_size_limit = 10485760
+lock_wait_limit = 60
+sendmail_path = $T/sendmail
+CONF
+	"$PD" -c "$T/$1.conf" init $OWNER >/dev/null ||
+	    die "postdesk init failed for $T/$1"
+}
+
+# feed NAME JOBS LIST CMD... - bench_feed; figures into $T/NAME.out
+feed() {
+	name=$1
+	jobs=$2
+	list=$3
+	shift 3
+	"$FEED" -j "$jobs" -o "$T/$name.times" -- "$@" < "$list" \
+	    > "$T/$name.out"
+	[ -s "$T/$name.out" ] || die "bench_feed failed in run $name"
+}
+
+# fig NAME KEY - one figure of a run
+fig() {
+	awk -v k="$2" '$1 == k { print $2 }' "$T/$1.out"
+}
+
+# check NAME - the store of a run holds N tickets and 2N messages
+check() {
+	tickets=$("$PD" -c "$T/$1.conf" list --json | jq length)
+	msgs=$("$PD" -c "$T/$1.conf" list --json |
+	    jq '[.[].message_count] | add // 0')
+	verdict=ok
+	if [ "$tickets" != "$N" ] || [ "$msgs" != "$((2 * N))" ]; then
+		verdict=WRONG
+		STATUS=1
+	fi
+	printf 'check %-10s tickets %s (want %s), messages %s (want %s): %s\n' \
+	    "$1" "$tickets" "$N" "$msgs" "$((2 * N))" "$verdict"
+}
+
+# row LABEL NAME JOBS - one line of the table
+row() {
+	printf '%-28s %4s %8s %10s %8s %12s %8s\n' "$1" "$3" \
+	    "$(fig "$2" msg_per_s)" "$(fig "$2" median_ms)" \
+	    "$(fig "$2" p90_ms)" "$(fig "$2" max_rss_kb)" \
+	    "$(fig "$2" failures)"
+	[ "$(fig "$2" failures)" = 0 ] || STATUS=1
+}
+
+# ratio NAME_A NAME_B - median of A over median of B, two decimals
+ratio() {
+	awk -v a="$(fig "$1" median_ms)" -v b="$(fig "$2" median_ms)" \
+	    'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
+}
+
+# gen_new - the new tickets' messages and $T/new.list
+gen_new() {
+	cat > "$T/new.awk" <<'AWK'
+BEGIN {
+	split("Cannot log in|Invoice question|Order not delivered|" \
+	    "Refund request|Password reset does not work|" \
+	    "Question about my subscription|Wrong item received|" \
+	    "App crashes on start|How do I change my address?|" \
+	    "Payment failed twice", subj, "|")
+	for (i = 1; i <= n; i++) {
+		seed = i * 7919 + 1
+		f = sprintf("%s/new%05d.eml", dir, i)
+		fn = first[rnd(nfirst) + 1]
+		ln = last[rnd(nlast) + 1]
+		addr = sprintf("%s.%s%d@customers.example.net", tolower(fn),
+		    tolower(ln), i)
+		name = fn " " ln
+		print "Return-Path: <" addr ">" > f
+		print "From: " name " <" addr ">" > f
+		print "To: Support <support@example.com>" > f
+		print "Subject: " subj[rnd(10) + 1] " (order " \
+		    100000 + i ")" > f
+		print "Date: " rfcdate(i) > f
+		print "Message-ID: <" sprintf("%d.%05d", 20240603, i) \
+		    ".bench@mail.customers.example.net>" > f
+		mime(f)
+		print "Hello," > f
+		print "" > f
+		body(f, 3600)
+		print "Best regards," > f
+		print name > f
+		close(f)
+		print f " support@example.com " addr
+	}
+}
+AWK
+	awk -v n="$N" -v dir="$T/msg" -f "$T/lorem.awk" -f "$T/new.awk" \
+	    > "$T/new.list" || die "cannot generate the messages"
+}
+
+# gen_replies - one reply per ticket of the gen store; $T/reply.list
+gen_replies() {
+	# One "show" per ticket, after all the new ones are in.
+	"$PD" -c "$T/gen.conf" list --json | jq -r '.[].id' | sort -n \
+	    > "$T/ids" || die "postdesk list failed"
+	[ "$(wc -l < "$T/ids")" -eq "$N" ] ||
+	    die "the gen store has $(wc -l < "$T/ids") tickets, not $N"
+	while read -r id; do
+		"$PD" -c "$T/gen.conf" show "$id" --json ||
+		    die "postdesk show $id failed"
+	done < "$T/ids" | jq -r '[.id, .reply_address, .requester,
+	    .requester_name, .messages[0].message_id, .subject] | @tsv' \
+	    > "$T/map" || die "cannot read the tickets"
+	cat > "$T/reply.awk" <<'AWK'
+{ id[NR] = $1; to[NR] = $2; addr[NR] = $3; name[NR] = $4
+  mid[NR] = $5; sub(/^</, "", mid[NR]); sub(/>$/, "", mid[NR])
+  subj[NR] = $6 }
+END {
+	if (NR != n)
+		exit 1
+	for (j = 0; j < n; j++) {
+		# 7 is prime to 1000: every ticket gets one reply,
+		# and the first replies go to the oldest tickets.
+		k = (j * 7) % n + 1
+		seed = j * 104729 + 3
+		f = sprintf("%s/reply%05d.eml", dir, j + 1)
+		print "Return-Path: <" addr[k] ">" > f
+		print "From: " name[k] " <" addr[k] ">" > f
+		print "To: Support <" to[k] ">" > f
+		print "Subject: Re: " subj[k] > f
+		print "Date: " rfcdate(2 * 1440 + j) > f
+		print "Message-ID: <" sprintf("%d.%05d", 20240605,
+		    j + 1) ".reply@mail.customers.example.net>" > f
+		print "In-Reply-To: <" mid[k] ">" > f
+		print "References: <" mid[k] ">" > f
+		mime(f)
+		print "Hi again," > f
+		print "" > f
+		body(f, 1200)
+		print "Thanks," > f
+		print name[k] > f
+		print "" > f
+		print "On " rfcdate(k) ", Support wrote:" > f
+		quote(f, 2000)
+		close(f)
+		print f " " to[k] " " addr[k]
+	}
+}
+AWK
+	awk -F '\t' -v n="$N" -v dir="$T/msg" -f "$T/lorem.awk" \
+	    -f "$T/reply.awk" "$T/map" > "$T/reply.list" ||
+	    die "cannot generate the replies"
+}
+
+# lorem - the awk functions both generators share
+lorem() {
+	cat > "$T/lorem.awk" <<'AWK'
+BEGIN {
+	nw = split("lorem ipsum dolor sit amet consectetur adipiscing elit " \
+	    "sed do eiusmod tempor incididunt ut labore et dolore magna " \
+	    "aliqua enim ad minim veniam quis nostrud exercitation " \
+	    "ullamco laboris nisi aliquip ex ea commodo consequat duis " \
+	    "aute irure in reprehenderit voluptate velit esse cillum " \
+	    "fugiat nulla pariatur excepteur sint occaecat cupidatat non " \
+	    "proident sunt culpa qui officia deserunt mollit anim id est " \
+	    "laborum", words, " ")
+	nfirst = split("Anna Ben Carla David Emma Felix Greta Hugo Ines " \
+	    "Jonas Klara Lukas Mia Noah Olga Paul", first, " ")
+	nlast = split("Adler Becker Claes Dietz Engel Fuchs Graf Hahn " \
+	    "Imhof Jung Keller Lang Moser Neumann", last, " ")
+	split("Mon Tue Wed Thu Fri Sat Sun", wday, " ")
+}
+# rnd - 0 .. k-1 from a Park-Miller generator (exact in doubles)
+function rnd(k) {
+	seed = (seed * 16807) % 2147483647
+	return seed % k
+}
+# rfcdate - RFC 5322 date, m minutes after Mon, 03 Jun 2024 09:00 UTC
+function rfcdate(m,   d) {
+	m += 9 * 60
+	d = int(m / 1440)
+	return sprintf("%s, %02d Jun 2024 %02d:%02d:%02d +0000",
+	    wday[d % 7 + 1], 3 + d, int(m % 1440 / 60), m % 60, rnd(60))
+}
+# mime - the MIME header lines and the blank line
+function mime(f) {
+	print "MIME-Version: 1.0" > f
+	print "Content-Type: text/plain; charset=utf-8; format=flowed" > f
+	print "Content-Transfer-Encoding: 7bit" > f
+	print "" > f
+}
+# sentence - 6 to 17 words, capitalised, with a full stop
+function sentence(   s, i, k) {
+	k = 6 + rnd(12)
+	s = words[rnd(nw) + 1]
+	s = toupper(substr(s, 1, 1)) substr(s, 2)
+	for (i = 1; i < k; i++)
+		s = s (rnd(9) == 0 ? ", " : " ") words[rnd(nw) + 1]
+	return s "."
+}
+# text - about size bytes of wrapped paragraphs, each line after prefix
+function text(f, size, prefix,   out, line, w, nwords, i, lines, sw) {
+	out = 0
+	while (out < size) {
+		line = ""
+		lines = 0
+		for (i = 4 + rnd(4); i > 0; i--) {
+			nwords = split(sentence(), sw, " ")
+			for (w = 1; w <= nwords; w++) {
+				if (length(line) + length(sw[w]) >= 72) {
+					print prefix line > f
+					out += length(prefix line) + 1
+					line = ""
+				}
+				line = line == "" ? sw[w] : line " " sw[w]
+			}
+		}
+		print prefix line > f
+		print prefix > f
+		out += length(prefix line) + length(prefix) + 2
+	}
+}
+function body(f, size) {
+	text(f, size, "")
+}
+function quote(f, size) {
+	text(f, size, "> ")
+}
+AWK
+}
+
+command -v jq >/dev/null 2>&1 || die "jq is needed"
+for p in "$PD" "$PF" "$FEED" "$BASE"; do
+	[ -x "$p" ] || die "$p is not built (run: make bench)"
+done
+OWNER=
+if [ "$(id -u)" -eq 0 ]; then
+	id pdtest >/dev/null 2>&1 ||
+	    useradd -r -M -d /nonexistent -s /usr/sbin/nologin pdtest ||
+	    die "cannot create the user pdtest"
+	OWNER="--owner pdtest"
+fi
+T=$(mktemp -d "${TMPDIR:-/tmp}/pd-bench.XXXXXX") || die "mktemp failed"
+trap cleanup EXIT
+trap 'exit 2' HUP INT TERM
+chmod 755 "$T"
+mkdir "$T/msg"
+STATUS=0
+printf '#!/bin/sh\ncat > /dev/null\n' > "$T/sendmail"
+chmod 755 "$T/sendmail"
+started=$(date +%s)
+
+lorem
+echo "bench: generating $N new messages, loading them into the gen store"
+gen_new
+home gen
+feed gen 1 "$T/new.list" "$PF" -c "$T/gen.conf" pipe -q BENCH%n -f %s -- %r
+[ "$(fig gen failures)" = 0 ] ||
+    die "$(fig gen failures) of $N new messages failed in the gen store"
+echo "bench: generating $N replies from the reply addresses"
+gen_replies
+cat "$T/new.list" "$T/reply.list" > "$T/all.list"
+bytes=$(cat "$T"/msg/*.eml | wc -c)
+
+for run in a b; do
+	home "$run"
+	cat "$T/gen/postdesk.key" > "$T/$run/postdesk.key" ||
+	    die "cannot copy the key into $run"
+done
+echo "bench: (a) postdesk-filter pipe, 1 job"
+feed a 1 "$T/all.list" "$PF" -c "$T/a.conf" pipe -q BENCH%n -f %s -- %r
+echo "bench: (b) postdesk-filter pipe, 2 jobs"
+feed b 2 "$T/all.list" "$PF" -c "$T/b.conf" pipe -q BENCH%n -f %s -- %r
+echo "bench: (c) bench_baseline, 1 job and 2 jobs"
+feed c1 1 "$T/all.list" "$BASE" "$T/base1"
+feed c2 2 "$T/all.list" "$BASE" "$T/base2"
+
+echo
+printf 'postdesk pipe intake: %d messages (%d new tickets, %d replies), ' \
+    "$((2 * N))" "$N" "$N"
+printf '%d bytes average, %s file system, %s CPUs\n' \
+    "$((bytes / (2 * N)))" "$(stat -f -c %T "$T")" \
+    "$(getconf _NPROCESSORS_ONLN)"
+printf '%-28s %4s %8s %10s %8s %12s %8s\n' run jobs msg/s "median ms" \
+    "p90 ms" "peak RSS KB" failures
+row "(a) postdesk-filter pipe" a 1
+row "(b) postdesk-filter pipe" b 2
+row "(c) baseline, 1 LMDB put" c1 1
+row "(c) baseline, 1 LMDB put" c2 2
+check a
+check b
+r1=$(ratio a c1)
+r2=$(ratio b c2)
+printf 'filter/baseline median: %s with 1 job, %s with 2 jobs ' "$r1" "$r2"
+printf '(target <= 1.5): %s\n' "$(awk -v r="$r1" \
+    'BEGIN { print ((r != "n/a" && r <= 1.5) ? "met" : "NOT met") }')"
+rss=$(awk -v a="$(fig a max_rss_kb)" -v b="$(fig b max_rss_kb)" \
+    'BEGIN { print (a > b ? a : b) }')
+printf 'peak RSS of one postdesk-filter pipe: %s KB (baseline %s KB); ' \
+    "$rss" "$(fig c1 max_rss_kb)"
+printf 'under 8 MB (8192 KB): %s\n' "$(awk -v r="$rss" \
+    'BEGIN { print ((r < 8192) ? "yes" : "NO") }')"
+echo "bench: $(($(date +%s) - started)) seconds in all"
+exit $STATUS

@@ -1,0 +1,97 @@
+# common.sh - shared by the shell tests: TAP output, a fresh postdesk home
+#
+# Source it from a test: it finds the built programs ($top_builddir), makes
+# a temp directory $T with $T/postdesk.conf and runs "postdesk init" there.
+# Run as root (CI), the data directory belongs to the account "pdtest", as
+# a real installation's belongs to the filter's account; the programs
+# switch to it themselves.
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir/build}
+PD=$top_builddir/postdesk
+PF=$top_builddir/postdesk-filter
+PD_CORPUS=${PD_CORPUS:-$top_srcdir/../shared/corpus}
+shopt -s lastpipe	# "cmd | check ..." counts in this shell
+T_N=0
+T_FAIL=0
+
+# ok STATUS LABEL - one TAP line from an exit status
+ok() {
+	T_N=$((T_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $T_N - $2"
+	else
+		echo "not ok $T_N - $2"
+		T_FAIL=$((T_FAIL + 1))
+	fi
+}
+
+# check LABEL CMD... - run CMD, one TAP line
+check() {
+	local label=$1
+	shift
+	if "$@" >/dev/null; then ok 0 "$label"; else ok 1 "$label"; fi
+}
+
+# is GOT WANT LABEL - string equality, with a diagnostic
+is() {
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		echo "#   got:  '$1'"
+		echo "#   want: '$2'"
+	fi
+}
+
+# done_testing - the plan; the exit status says whether all passed
+done_testing() {
+	echo "1..$T_N"
+	[ "$T_FAIL" -eq 0 ]
+}
+
+# skip_all REASON - nothing can run here
+skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+# pd_home [EXTRA-CONF-LINES] - a fresh home in $T, initialised
+pd_home() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/pd-test.XXXXXX")
+	chmod 755 "$T"
+	cat > "$T/postdesk.conf" <<CONF
+data_directory = $T/data
+support_address = support@example.com
+base_url = https://help.example.com
+site_name = Example Support
+$1
+CONF
+	if [ "$(id -u)" -eq 0 ]; then
+		id pdtest >/dev/null 2>&1 ||
+		    useradd -r -M -d /nonexistent -s /usr/sbin/nologin pdtest
+		"$PD" -c "$T/postdesk.conf" init --owner pdtest >/dev/null
+	else
+		"$PD" -c "$T/postdesk.conf" init >/dev/null
+	fi
+}
+
+# pd - postdesk with the test configuration
+pd() {
+	"$PD" -c "$T/postdesk.conf" "$@"
+}
+
+# deliver RCPT [SENDER] - the filter in pipe mode, message on stdin;
+# prints the filter's output, returns its exit status
+deliver() {
+	"$PF" ${PF_OPTS:-} -c "$T/postdesk.conf" pipe -q TESTQ -f "${2:-customer@example.net}" -- "$1"
+}
+
+# pd_cleanup - remove $T unless the test failed
+pd_cleanup() {
+	if [ "$T_FAIL" -eq 0 ] && [ -n "${T:-}" ]; then
+		rm -rf "$T"
+	elif [ -n "${T:-}" ]; then
+		echo "# kept $T for inspection"
+	fi
+}
