@@ -53,7 +53,7 @@ suite asan "$top/build-asan" CFLAGS="$SAN" LDFLAGS="-fsanitize=address,undefined
 echo "== valgrind: unit tests"
 (cd "$top/build" && rm -f test-suite.log && make check \
     TESTS="$(cd "$top/build" && make -s print-unit-tests)" \
-    LOG_COMPILER="valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite" \
+    LOG_COMPILER="valgrind --quiet --suppressions=$top/tests/valgrind.supp --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite" \
     TEST_SUITE_LOG=test-suite.log >/dev/null 2>&1)
 count "$top/build"
 [ "$fail" -eq 0 ] || rc=1

@@ -1,31 +1,35 @@
 /*
  * mail_html.c - HTML mail bodies as readable text (see mail_html.h)
  *
- * The document is parsed by libxml2's HTML parser in recovery mode, with
- * the network, error output and the document's own encoding declaration
- * switched off. The tree is then walked without recursion (first child,
- * next sibling, back up through parent), keeping a small state:
+ * libxml2's HTML parser reads the document in recovery mode, with the
+ * network, error output and the document's own encoding declaration off,
+ * and reports it through SAX callbacks (start tag, end tag, text); no tree
+ * is built, so memory stays a small multiple of the input however many
+ * elements it holds (a DOM of 100 MB of "<p>x" needs gigabytes). The
+ * parser balances the events: every start gets an end, implied or not.
+ * The callbacks keep a small state:
  *
  *   nl     newlines owed before the next visible text (2 = a blank line)
  *   space  one collapsed white space owed before the next visible text
- *   pre    how many <pre> elements enclose the current node
- *   list   how many <ul>/<ol>/<dl> enclose it (nested lists get no gap)
+ *   skip   depth inside an element whose contents are never shown
+ *   pre    how many <pre> elements are open (white space kept there)
+ *   list   how many <ul>/<ol>/<dl> are open (nested lists get no gap)
  *
  * Owed newlines and spaces are written only when more text follows, so the
  * start and the end come out trimmed and block boundaries do not pile up.
  * A last pass (html_tidy) strips trailing blanks from every line and
  * squeezes runs of blank lines to one, <pre> included.
  *
- * Links: the output length at <a> is pushed on a small stack (anchors
- * nested deeper than HTML_ASTACK are read as plain text); at </a> the text
- * written since is compared with the href.
+ * Links: at <a> the output length and the href are pushed on a small stack
+ * (anchors nested deeper than HTML_ASTACK are read as plain text); at </a>
+ * the text written since is compared with the href.
  */
 #include <limits.h>
 #include <string.h>
 
 #include <glib.h>
 #include <libxml/HTMLparser.h>
-#include <libxml/tree.h>
+#include <libxml/parserInternals.h>
 
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -81,31 +85,33 @@ struct html_state {
 	int	nl;
 	int	space;
 	int	trail;			/* newlines at the end of out */
+	int	skip;
 	int	pre;
 	int	list;
 	int	adepth;
-	size_t	astart[HTML_ASTACK];
+	size_t	astart[HTML_ASTACK];	/* output length at <a> */
+	char	*ahref[HTML_ASTACK];	/* its href, NULL when none */
 };
 
-static enum html_kind html_kind(const xmlNode *);
+static enum html_kind html_kind(const xmlChar *);
 static void html_owe(struct html_state *, int);
 static void html_flush(struct html_state *);
 static void html_put(struct html_state *, int);
-static void html_text(struct html_state *, const unsigned char *);
-static int html_enter(struct html_state *, xmlNode *);
-static void html_leave(struct html_state *, xmlNode *);
-static void html_link(struct html_state *, xmlNode *, size_t);
+static void html_text(void *, const xmlChar *, int);
+static void html_start(void *, const xmlChar *, const xmlChar **);
+static void html_end(void *, const xmlChar *);
+static char *html_href(const xmlChar **);
+static void html_link(struct html_state *, const char *, size_t);
 static int html_same(const char *, size_t, const char *, size_t);
-static void html_walk(struct html_state *, xmlNode *);
 static char *html_tidy(const char *, size_t);
 static char *html_clean_input(const char *, size_t, size_t *);
 
-/* html_kind - layout class of an element node, by name */
+/* html_kind - layout class of an element, by name */
 static enum html_kind
-html_kind(const xmlNode *node)
+html_kind(const xmlChar *tag)
 {
 	size_t lo = 0, hi = sizeof(html_tags) / sizeof(html_tags[0]);
-	const char *name = (const char *)node->name;
+	const char *name = (const char *)tag;
 
 	if (name == NULL)
 		return HTML_INLINE;
@@ -160,18 +166,23 @@ html_put(struct html_state *h, int c)
 	h->trail = c == '\n' ? h->trail + 1 : 0;
 }
 
-/* html_text - write a text node, collapsing white space outside <pre> */
+/* html_text - SAX text: write it, collapsing white space outside <pre> */
 static void
-html_text(struct html_state *h, const unsigned char *s)
+html_text(void *ctx, const xmlChar *s, int len)
 {
-	for (; *s != '\0'; s++) {
+	struct html_state *h = ((xmlParserCtxtPtr)ctx)->_private;
+	const xmlChar *end = s + len;
+
+	if (h->skip > 0)
+		return;
+	for (; s < end; s++) {
 		if (h->pre > 0) {
 			if (*s != '\r')
 				html_put(h, *s);
 		} else if (*s == ' ' || *s == '\t' || *s == '\n' ||
 		    *s == '\r' || *s == '\f' || *s == '\v')
 			h->space = 1;
-		else if (s[0] == 0xc2 && s[1] == 0xa0) {
+		else if (s[0] == 0xc2 && s + 1 < end && s[1] == 0xa0) {
 			html_put(h, ' ');	/* &nbsp; is a space that stays */
 			s++;
 		} else
@@ -179,21 +190,40 @@ html_text(struct html_state *h, const unsigned char *s)
 	}
 }
 
-/* html_enter - start an element or write a text node; 0 = skip its subtree */
-static int
-html_enter(struct html_state *h, xmlNode *node)
+/* html_href - a copy of the href attribute among atts, or NULL */
+static char *
+html_href(const xmlChar **atts)
 {
-	if (node->type == XML_TEXT_NODE ||
-	    node->type == XML_CDATA_SECTION_NODE) {
-		if (node->content != NULL)
-			html_text(h, node->content);
-		return 1;
+	struct buf *url;
+	const char *p;
+
+	for (; atts != NULL && atts[0] != NULL; atts += 2) {
+		if (g_ascii_strcasecmp((const char *)atts[0], "href") != 0 ||
+		    atts[1] == NULL)
+			continue;
+		url = buf_new(64);
+		for (p = (const char *)atts[1]; *p != '\0'; p++)
+			if ((unsigned char)*p > ' ')
+				buf_addc(url, *p);
+		return buf_export(url, NULL);
 	}
-	if (node->type != XML_ELEMENT_NODE)
-		return 0;
-	switch (html_kind(node)) {
+	return NULL;
+}
+
+/* html_start - SAX start tag */
+static void
+html_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+	struct html_state *h = ((xmlParserCtxtPtr)ctx)->_private;
+
+	if (h->skip > 0) {
+		h->skip++;
+		return;
+	}
+	switch (html_kind(name)) {
 	case HTML_SKIP:
-		return 0;
+		h->skip = 1;
+		break;
 	case HTML_LINE:
 		html_owe(h, 1);
 		break;
@@ -221,23 +251,28 @@ html_enter(struct html_state *h, xmlNode *node)
 		h->space = 1;
 		break;
 	case HTML_A:
-		if (h->adepth < HTML_ASTACK)
+		if (h->adepth < HTML_ASTACK) {
 			h->astart[h->adepth] = h->out->len;
+			h->ahref[h->adepth] = html_href(atts);
+		}
 		h->adepth++;
 		break;
 	case HTML_INLINE:
 		break;
 	}
-	return 1;
 }
 
-/* html_leave - end an element entered with html_enter() */
+/* html_end - SAX end tag (libxml2 sends one for every start tag) */
 static void
-html_leave(struct html_state *h, xmlNode *node)
+html_end(void *ctx, const xmlChar *name)
 {
-	if (node->type != XML_ELEMENT_NODE)
+	struct html_state *h = ((xmlParserCtxtPtr)ctx)->_private;
+
+	if (h->skip > 0) {
+		h->skip--;
 		return;
-	switch (html_kind(node)) {
+	}
+	switch (html_kind(name)) {
 	case HTML_LINE:
 	case HTML_LI:
 		html_owe(h, 1);
@@ -246,20 +281,24 @@ html_leave(struct html_state *h, xmlNode *node)
 		html_owe(h, 2);
 		break;
 	case HTML_LIST:
-		h->list--;
+		if (h->list > 0)
+			h->list--;
 		html_owe(h, h->list > 0 ? 1 : 2);
 		break;
 	case HTML_PRE:
-		h->pre--;
+		if (h->pre > 0)
+			h->pre--;
 		html_owe(h, 2);
 		break;
 	case HTML_CELL:
 		h->space = 1;
 		break;
 	case HTML_A:
-		h->adepth--;
-		if (h->adepth < HTML_ASTACK)
-			html_link(h, node, h->astart[h->adepth]);
+		if (h->adepth > 0 && --h->adepth < HTML_ASTACK) {
+			html_link(h, h->ahref[h->adepth], h->astart[h->adepth]);
+			free(h->ahref[h->adepth]);
+			h->ahref[h->adepth] = NULL;
+		}
 		break;
 	default:
 		break;
@@ -283,24 +322,15 @@ html_same(const char *text, size_t tlen, const char *url, size_t ulen)
 
 /* html_link - at </a>, add " <url>" when the url says more than the text */
 static void
-html_link(struct html_state *h, xmlNode *node, size_t start)
+html_link(struct html_state *h, const char *url, size_t start)
 {
-	xmlChar *href;
-	const char *text, *p;
-	size_t tlen;
-	struct buf *url;
+	const char *text;
+	size_t tlen, ulen;
 
-	if ((href = xmlGetProp(node, BAD_CAST "href")) == NULL)
+	if (url == NULL || (g_ascii_strncasecmp(url, "http://", 7) != 0 &&
+	    g_ascii_strncasecmp(url, "https://", 8) != 0 &&
+	    g_ascii_strncasecmp(url, "mailto:", 7) != 0))
 		return;
-	url = buf_new(64);
-	for (p = (const char *)href; *p != '\0'; p++)
-		if ((unsigned char)*p > ' ')
-			buf_addc(url, *p);
-	xmlFree(href);
-	if (g_ascii_strncasecmp(url->data, "http://", 7) != 0 &&
-	    g_ascii_strncasecmp(url->data, "https://", 8) != 0 &&
-	    g_ascii_strncasecmp(url->data, "mailto:", 7) != 0)
-		goto done;
 
 	/* the text written since <a>, without surrounding white space */
 	text = h->out->data + start;
@@ -311,42 +341,17 @@ html_link(struct html_state *h, xmlNode *node, size_t start)
 	}
 	while (tlen > 0 && (text[tlen - 1] == ' ' || text[tlen - 1] == '\n'))
 		tlen--;
-	if (html_same(text, tlen, url->data, url->len))
-		goto done;
+	ulen = strlen(url);
+	if (html_same(text, tlen, url, ulen))
+		return;
 	if (tlen == 0)
 		html_flush(h);
 	else
 		buf_addc(h->out, ' ');
 	buf_addc(h->out, '<');
-	buf_add(h->out, url->data, url->len);
+	buf_add(h->out, url, ulen);
 	buf_addc(h->out, '>');
 	h->trail = 0;
-done:
-	buf_free(url);
-}
-
-/* html_walk - visit the tree in document order without recursion */
-static void
-html_walk(struct html_state *h, xmlNode *node)
-{
-	while (node != NULL) {
-		if (html_enter(h, node) && node->children != NULL &&
-		    node->type == XML_ELEMENT_NODE) {
-			node = node->children;
-			continue;
-		}
-		if (node->type == XML_ELEMENT_NODE &&
-		    html_kind(node) != HTML_SKIP)
-			html_leave(h, node);
-		while (node != NULL && node->next == NULL) {
-			node = node->parent;
-			if (node == NULL || node->type != XML_ELEMENT_NODE)
-				return;
-			html_leave(h, node);
-		}
-		if (node != NULL)
-			node = node->next;
-	}
 }
 
 /* html_tidy - strip trailing blanks, squeeze blank lines, trim both ends */
@@ -409,27 +414,45 @@ char *
 mail_html_to_text(const char *html, size_t len)
 {
 	struct html_state h;
-	htmlDocPtr doc;
+	htmlParserCtxtPtr ctxt;
+	xmlCharEncodingHandlerPtr utf8;
 	char *in, *text;
 	size_t n;
+	int i;
 
 	if (html == NULL || len == 0)
 		return xstrdup("");
 	in = html_clean_input(html, len, &n);
-	if (n == 0) {
+	if (n == 0 || (ctxt = htmlCreateMemoryParserCtxt(in, (int)n)) == NULL) {
 		free(in);
 		return xstrdup("");
 	}
-	doc = htmlReadMemory(in, (int)n, NULL, "UTF-8", HTML_PARSE_RECOVER |
-	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-	    HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
-	free(in);
-	if (doc == NULL)
-		return xstrdup("");
 	memset(&h, 0, sizeof(h));
 	h.out = buf_new(n / 2);
-	html_walk(&h, doc->children);
-	xmlFreeDoc(doc);
+
+	/* our callbacks instead of the tree builder's; state in _private */
+	ctxt->_private = &h;
+	ctxt->sax->startElement = html_start;
+	ctxt->sax->endElement = html_end;
+	ctxt->sax->characters = html_text;
+	ctxt->sax->ignorableWhitespace = html_text;
+	ctxt->sax->cdataBlock = html_text;
+	ctxt->sax->comment = NULL;
+	ctxt->sax->processingInstruction = NULL;
+	ctxt->sax->reference = NULL;
+	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+	    HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC);
+	if ((utf8 = xmlFindCharEncodingHandler("UTF-8")) != NULL)
+		xmlSwitchToEncoding(ctxt, utf8);
+	(void)htmlParseDocument(ctxt);
+	if (ctxt->myDoc != NULL)
+		xmlFreeDoc(ctxt->myDoc);
+	ctxt->myDoc = NULL;
+	htmlFreeParserCtxt(ctxt);
+	free(in);
+
+	for (i = 0; i < HTML_ASTACK; i++)
+		free(h.ahref[i]);
 	text = html_tidy(h.out->data, h.out->len);
 	buf_free(h.out);
 	return text;

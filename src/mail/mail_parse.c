@@ -2,42 +2,44 @@
  * mail_parse.c - inbound mail (GMime 3) into a plain struct pd_msg
  *
  * Exports mail_init(), mail_shutdown(), mail_parse(), mail_msg_free() and
- * mail_addr_normalize(); the contracts are in mail_parse.h. One call of
- * mail_parse() goes:
+ * mail_addr_normalize(); contracts in mail_parse.h. mail_parse() runs:
  *
- *   mail_prepare   copy the input for GMime: skip a UTF-8 BOM, stray
- *                  white-space lines and an mbox "From " line; turn a
- *                  CR-only file into LF lines; drop NUL bytes from the top
- *                  header block (GMime's header values are C strings).
- *   mail_construct GMime's parser over that copy (no second copy: the
- *                  parts are substreams of it). When GMime refuses the
- *                  first line as a header, the input is parsed again after
- *                  an empty line, that is as a body without headers.
- *   mail_headers   copy the header fields out; mail_hdr() makes each one
- *                  valid UTF-8 (Windows-1252 when it is not) and strips
- *                  C0 controls, so CR, LF and NUL never reach pd_msg.
- *   mail_body      collect the leaf parts in document order (depth-limited
- *                  recursion, MAIL_MAX_DEPTH; message/rfc822 is a leaf),
+ *   mail_prepare   copy the input for GMime: skip a UTF-8 BOM, white-space
+ *                  lines before the headers and an mbox "From " line; make
+ *                  a CR-only file LF; drop NUL bytes from the header block;
+ *                  end it where a line starts the body (mail_body_starts).
+ *   mail_construct GMime's parser over that copy (parts are substreams of
+ *                  it). If GMime refuses the first line as a header, the
+ *                  whole input is the body.
+ *   mail_headers   decode each field from its raw value, then mail_hdr():
+ *                  valid UTF-8 (else read as Windows-1252), C0 controls
+ *                  removed, so CR, LF and NUL never reach pd_msg.
+ *   mail_body      collect the leaf parts in document order (recursion
+ *                  limited to MAIL_MAX_DEPTH; message/rfc822 is a leaf),
  *                  pick the body text, list the rest as attachments.
  *
- * Text is decoded (transfer encoding by GMime), converted to UTF-8 (iconv
- * through GMime's charset aliases; unknown, absent or ASCII charsets are
- * read as UTF-8 when valid, else Windows-1252), then cleaned in one pass:
- * NUL dropped, CRLF and CR made LF, invalid UTF-8 replaced with U+FFFD.
+ * Text is decoded (base64 by mail_b64, others by GMime), converted to UTF-8
+ * (iconv through GMime's charset aliases; absent, ASCII or unknown charsets
+ * are UTF-8 when valid, else Windows-1252), then cleaned in one pass: NUL
+ * dropped, CRLF and CR made LF, invalid UTF-8 replaced with U+FFFD.
  *
- * Defects: every GMime parser warning, a charset or transfer encoding we
- * cannot read, invalid UTF-8, a date we cannot parse, nesting deeper than
- * MAIL_MAX_DEPTH, more than MAIL_MAX_ATTACH attachments (the rest are not
- * listed), input over MAIL_MAX_INPUT bytes (the rest is ignored).
+ * Two bugs of GMime 3.2.13 are worked around (both fixed in 3.2.14): its
+ * base64 decoder stops at the first '=' (mail_b64), and in a run of base64
+ * encoded-words the words after a padded one are lost (mail_2047_fix).
  *
- * Cost: linear in the input size. Each pass (prepare, GMime's scan, the
- * decoding, the charset conversion, the cleaning) touches every byte a
- * bounded number of times; memory peaks at a few times the input (100 MB
- * on a single line parses, slowly but surely). References are de-duplicated
- * with a hash table, not by comparing every pair.
+ * Defects: GMime parser warnings, a charset or transfer encoding we cannot
+ * read, invalid UTF-8, an unparsable Date, nesting below MAIL_MAX_DEPTH, a
+ * missing empty line after the headers, and input beyond our bounds, which
+ * is ignored: MAIL_MAX_INPUT bytes, MAIL_MAX_FIELDS header lines and parts
+ * (mail_cut), MAIL_MAX_ATTACH attachments listed.
+ *
+ * Cost: linear in the input; each pass touches every byte a bounded number
+ * of times and memory peaks at a few times the input (100 MB on one line:
+ * about 0.4 s and 400 MB in the body, 1.5 s and 800 MB in a header; 100 MB
+ * of HTML about 5 s and 700 MB).
  *
  * Not thread-safe until mail_init() has run; afterwards mail_parse() keeps
- * all its state on the stack and in the objects it creates.
+ * its state on the stack and in the objects it creates.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -57,7 +59,8 @@
 
 #define MAIL_MAX_DEPTH	64		/* MIME levels we descend */
 #define MAIL_MAX_ATTACH	10000		/* attachments we list */
-#define MAIL_MAX_INPUT	((size_t)0x7ffffff0)	/* bytes we read (GByteArray: guint) */
+#define MAIL_MAX_FIELDS	50000		/* header and boundary lines read */
+#define MAIL_MAX_INPUT	((size_t)0x7ffffff0)	/* GByteArray: guint */
 #define MAIL_ICONV_STEP	(256 * 1024)	/* output room per iconv() call */
 #define MAIL_FFFD	"\xef\xbf\xbd"	/* U+FFFD REPLACEMENT CHARACTER */
 
@@ -95,6 +98,11 @@ static void mail_warn(gint64, GMimeParserWarning, const gchar *, gpointer);
 static void mail_options(struct mail_ctx *);
 static const char *mail_line_next(const char *, const char *, int);
 static int mail_is_header_line(const char *, const char *);
+static int mail_is_empty_line(const char *, const char *, int);
+static int mail_body_starts(const char *, const char *, const char *, int,
+		    const char **);
+static const char *mail_cut(const char *, const char *, int);
+static guint8 *mail_copy(guint8 *, const char *, size_t, int, int);
 static GByteArray *mail_prepare(struct mail_ctx *, const char *, size_t);
 static GMimeMessage *mail_construct(GByteArray *, GMimeParserOptions *);
 static size_t mail_utf8_seq(const unsigned char *, size_t);
@@ -137,6 +145,7 @@ static size_t mail_part_size(struct mail_ctx *, GMimeObject *);
 static void mail_attach_add(struct mail_ctx *, struct pd_msg *, GMimeObject *,
 		    size_t *);
 static void mail_body(struct mail_ctx *, GMimeMessage *, struct pd_msg *);
+static int mail_blank(const char *);
 static void mail_fill(struct pd_msg *);
 
 /* mail_init - once per process, before mail_parse (g_mime_init) */
@@ -197,6 +206,12 @@ mail_options(struct mail_ctx *c)
 static const char *
 mail_line_next(const char *p, const char *end, int cr)
 {
+	const char *nl;
+
+	if (!cr) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		return nl != NULL ? nl + 1 : end;
+	}
 	for (; p < end; p++) {
 		if (*p == '\n')
 			return p + 1;
@@ -212,7 +227,8 @@ mail_is_header_line(const char *p, const char *end)
 {
 	const char *s = p;
 
-	while (p < end && *p > ' ' && *p < 127 && *p != ':')
+	while (p < end && (unsigned char)*p > ' ' &&
+	    (unsigned char)*p < 127 && *p != ':')
 		p++;
 	if (p == s)
 		return 0;
@@ -221,15 +237,105 @@ mail_is_header_line(const char *p, const char *end)
 	return p < end && *p == ':';
 }
 
+/* mail_is_empty_line - is the line at p empty (its end of line only)? */
+static int
+mail_is_empty_line(const char *p, const char *end, int cr)
+{
+	if (p >= end)
+		return 0;
+	if (*p == '\n')
+		return 1;
+	return *p == '\r' && (p + 1 == end || p[1] == '\n' || cr);
+}
+
+/*
+ * mail_body_starts - the line p..next, in the header block, is neither a
+ * field nor a continuation: does the body start there (the empty line
+ * before it missing, or holding a space)? Yes for a "--boundary" line, and
+ * when no field follows before the next empty line; else it is a field
+ * folded without white space, which GMime joins to the one before.
+ * *until remembers the field found, so that each byte is looked at once.
+ */
+static int
+mail_body_starts(const char *p, const char *next, const char *end, int cr,
+    const char **until)
+{
+	const char *q, *n;
+
+	if (next - p >= 2 && p[0] == '-' && p[1] == '-')
+		return 1;
+	if (p < *until)
+		return 0;
+	for (q = next; q < end && !mail_is_empty_line(q, end, cr); q = n) {
+		n = mail_line_next(q, end, cr);
+		if (mail_is_header_line(q, n)) {
+			*until = q;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * mail_cut - where to stop reading so that GMime makes at most
+ * MAIL_MAX_FIELDS header fields and parts: each costs it about a kilobyte,
+ * so 100 MB of "X: y" lines or of empty parts would need gigabytes. Lines
+ * starting with "--" may be boundaries; "Field:" lines count from there
+ * (or the start) up to the next empty line.
+ */
+static const char *
+mail_cut(const char *p, const char *end, int cr)
+{
+	const char *next;
+	size_t fields = 0;
+	int inhdr = 1;
+
+	for (; p < end; p = next) {
+		next = mail_line_next(p, end, cr);
+		if (next - p >= 2 && p[0] == '-' && p[1] == '-') {
+			inhdr = 1;
+			fields++;
+		} else if (mail_is_empty_line(p, end, cr))
+			inhdr = 0;
+		else if (inhdr && mail_is_header_line(p, next))
+			fields++;
+		if (fields > MAIL_MAX_FIELDS)
+			return p;
+	}
+	return end;
+}
+
+/* mail_copy - append p[0..n) to w (CR alone made LF in cr mode, NUL bytes
+ * dropped unless nul); returns the new end of w */
+static guint8 *
+mail_copy(guint8 *w, const char *p, size_t n, int cr, int nul)
+{
+	size_t i;
+
+	if (!cr && nul) {
+		memcpy(w, p, n);
+		return w + n;
+	}
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\0' && !nul)
+			continue;
+		if (p[i] == '\r' && cr && (i + 1 == n || p[i + 1] != '\n'))
+			*w++ = '\n';
+		else
+			*w++ = (guint8)p[i];
+	}
+	return w;
+}
+
 /* mail_prepare - the bytes GMime is to read (see the file header) */
 static GByteArray *
 mail_prepare(struct mail_ctx *c, const char *raw, size_t len)
 {
-	const char *p = raw, *end, *q, *next;
+	const char *p = raw, *end, *q, *next, *until;
 	size_t lf = 0, lonecr = 0;
 	GByteArray *ga;
 	guint8 *w;
-	int cr, inhdr = 1, bol = 1;
+	int cr;
 
 	if (len > MAIL_MAX_INPUT) {
 		len = MAIL_MAX_INPUT;
@@ -260,27 +366,35 @@ mail_prepare(struct mail_ctx *c, const char *raw, size_t len)
 	}
 	if (end - p >= 5 && memcmp(p, "From ", 5) == 0)
 		p = mail_line_next(p, end, cr);
-
-	ga = g_byte_array_sized_new((guint)(end - p) + 2);
-	g_byte_array_set_size(ga, (guint)(end - p));
-	w = ga->data;
-	for (; p < end; p++) {
-		if (!inhdr && !cr) {
-			memcpy(w, p, (size_t)(end - p));
-			w += end - p;
-			break;
-		}
-		if (*p == '\0' && inhdr)
-			continue;
-		if (*p == '\r' && (p + 1 == end || p[1] != '\n') && cr) {
-			*w++ = '\n';
-		} else
-			*w++ = (guint8)*p;
-		if (inhdr && bol && (w[-1] == '\n' ||
-		    (w[-1] == '\r' && p + 1 < end && p[1] == '\n')))
-			inhdr = 0;	/* the empty line after the headers */
-		bol = w[-1] == '\n';
+	if ((q = mail_cut(p, end, cr)) != end) {
+		end = q;
+		c->defects++;
 	}
+
+	/* room for the input and one inserted empty line */
+	ga = g_byte_array_sized_new((guint)(end - p) + 2);
+	g_byte_array_set_size(ga, (guint)(end - p) + 1);
+	w = ga->data;
+
+	/* the header block, line by line, without NUL bytes */
+	for (until = p; p < end; p = next) {
+		next = mail_line_next(p, end, cr);
+		if (mail_is_empty_line(p, end, cr))
+			break;
+		if (*p != ' ' && *p != '\t' && !mail_is_header_line(p, next)) {
+			if (mail_body_starts(p, next, end, cr, &until)) {
+				*w++ = '\n';	/* the missing empty line */
+				c->defects++;
+				break;
+			}
+			if (w == ga->data) {
+				c->defects++;	/* junk before the first field */
+				continue;
+			}
+		}
+		w = mail_copy(w, p, (size_t)(next - p), cr, 0);
+	}
+	w = mail_copy(w, p, (size_t)(end - p), cr, 1);
 	g_byte_array_set_size(ga, (guint)(w - ga->data));
 	return ga;
 }
@@ -577,7 +691,7 @@ mail_2047_fix(const char *s)
 	return buf_export(out, NULL);
 }
 
-/* mail_hval - the first header name of obj, unfolded and repaired; NULL if none */
+/* mail_hval - first header name of obj, unfolded, repaired; NULL: none */
 static char *
 mail_hval(GMimeObject *obj, const char *name)
 {
@@ -1171,10 +1285,22 @@ mail_body(struct mail_ctx *c, GMimeMessage *msg, struct pd_msg *m)
 			body = i;
 			html = 1;
 		}
-	if (body != SIZE_MAX) {
-		m->text = mail_part_text(c, GMIME_PART(c->leaf[body]), html);
-		m->text_from_html = html;
-	} else if (c->bare != NULL &&
+	if (body != SIZE_MAX && !html) {
+		m->text = mail_part_text(c, GMIME_PART(c->leaf[body]), 0);
+		/* an empty text/plain beside the real HTML: take the HTML */
+		for (i = body + 1; mail_blank(m->text) && i < c->nleaf; i++)
+			if (mail_is_text(c->leaf[i], "html")) {
+				free(m->text);
+				body = i;
+				html = 1;
+				break;
+			}
+	}
+	if (body != SIZE_MAX && html) {
+		m->text = mail_part_text(c, GMIME_PART(c->leaf[body]), 1);
+		m->text_from_html = 1;
+	}
+	if (body == SIZE_MAX && c->bare != NULL &&
 	    (pro = g_mime_multipart_get_prologue(c->bare)) != NULL) {
 		/* a multipart whose boundary never came: its text is all here */
 		m->text = mail_bytes_text(c, pro, strlen(pro), NULL, NULL);
@@ -1195,6 +1321,16 @@ mail_body(struct mail_ctx *c, GMimeMessage *msg, struct pd_msg *m)
 		}
 		mail_attach_add(c, m, obj, &cap);
 	}
+}
+
+/* mail_blank - nothing but white space in s? */
+static int
+mail_blank(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n')
+			return 0;
+	return 1;
 }
 
 /* mail_fill - "" for every string field still NULL */
@@ -1233,19 +1369,16 @@ mail_parse(const char *raw, size_t len, struct pd_msg **out,
 	m = xcalloc(1, sizeof(*m));
 	mail_options(&c);
 	ga = mail_prepare(&c, raw != NULL ? raw : "", raw != NULL ? len : 0);
-	if ((msg = mail_construct(ga, c.opt)) == NULL) {
-		/* no header block GMime accepts: read it all as a body */
-		c.defects++;
-		g_byte_array_prepend(ga, (const guint8 *)"\n", 1);
-		msg = mail_construct(ga, c.opt);
-	}
-	if (msg != NULL) {
+	if ((msg = mail_construct(ga, c.opt)) != NULL) {
 		mail_headers(&c, msg, m);
 		mail_body(&c, msg, m);
 		g_object_unref(msg);
-	} else
+	} else {
+		/* no header block GMime accepts: it is all body */
+		c.defects++;
 		m->text = mail_bytes_text(&c, (const char *)ga->data, ga->len,
 		    NULL, NULL);
+	}
 	g_byte_array_free(ga, TRUE);
 	g_mime_parser_options_free(c.opt);
 	free(c.leaf);

@@ -513,3 +513,66 @@ record_event_free(struct pd_event *e)
 	free(e->detail);
 	free(e);
 }
+
+/* record_outbox_encode - an outbox entry (the id is the key) */
+int
+record_outbox_encode(struct buf *b, const struct pd_outbox *ob,
+		     struct pd_err *err)
+{
+	struct rec_out o = { b, NULL };
+
+	out_u8(&o, RECORD_VERSION);
+	out_u64(&o, ob->ticket);
+	out_str(&o, ob->event, "event");
+	out_str(&o, ob->recipient, "recipient");
+	out_str(&o, ob->sender, "sender");
+	out_time(&o, ob->created);
+	out_time(&o, ob->next_try);
+	out_u32(&o, ob->attempts);
+	out_str(&o, ob->last_error, "last_error");
+	out_str(&o, ob->message, "message");
+	return out_done(&o, "outbox", err);
+}
+
+/* record_outbox_decode - the reverse; the caller sets the id */
+int
+record_outbox_decode(const void *data, size_t len, const char *what,
+		     struct pd_outbox **op, struct pd_err *err)
+{
+	struct rec_in in;
+	struct pd_outbox *ob;
+
+	*op = NULL;
+	if (in_begin(&in, data, len, what, err) < 0)
+		return -1;
+	ob = xcalloc(1, sizeof(*ob));
+	ob->ticket = in_u64(&in, "ticket");
+	ob->event = in_str(&in, "event");
+	ob->recipient = in_str(&in, "recipient");
+	ob->sender = in_str(&in, "sender");
+	ob->created = in_time(&in, "created");
+	ob->next_try = in_time(&in, "next_try");
+	ob->attempts = in_u32(&in, "attempts");
+	ob->last_error = in_str(&in, "last_error");
+	ob->message = in_str(&in, "message");
+	if (in_end(&in, what, err) < 0) {
+		record_outbox_free(ob);
+		return -1;
+	}
+	*op = ob;
+	return 0;
+}
+
+/* record_outbox_free - release; accepts NULL */
+void
+record_outbox_free(struct pd_outbox *ob)
+{
+	if (ob == NULL)
+		return;
+	free(ob->event);
+	free(ob->recipient);
+	free(ob->sender);
+	free(ob->last_error);
+	free(ob->message);
+	free(ob);
+}

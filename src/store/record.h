@@ -19,6 +19,8 @@
  *            queue_id recipient text raw_hash:32 raw_size:u64
  *            attach:[name type size:u64]
  *   event    time:i64 actor kind detail
+ *   outbox   ticket:u64 event recipient sender created:i64 next_try:i64
+ *            attempts:u32 last_error message
  *
  * Decoding checks every length against the bytes that remain, refuses a
  * string with a NUL in it, trailing bytes, and any version but
@@ -65,5 +67,11 @@ int	record_event_encode(struct buf *, const struct pd_event *,
 int	record_event_decode(const void *, size_t, const char *what,
 			    struct pd_event **, struct pd_err *);
 void	record_event_free(struct pd_event *);
+
+int	record_outbox_encode(struct buf *, const struct pd_outbox *,
+			     struct pd_err *);
+int	record_outbox_decode(const void *, size_t, const char *what,
+			     struct pd_outbox **, struct pd_err *);
+void	record_outbox_free(struct pd_outbox *);
 
 #endif

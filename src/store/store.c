@@ -58,7 +58,7 @@
 #define STORE_MAXREADERS	126
 #define STORE_RETRIES		10	/* map growths per store_write */
 #define STORE_KEY_MAX		511	/* LMDB's default key limit */
-#define STORE_WHAT		256	/* "ticket 42 in DIR" */
+
 
 #define META_SCHEMA	"schema"
 #define META_NEXT	"next_ticket"
@@ -66,52 +66,17 @@
 #define TICKET_KEYLEN	8		/* u64 id */
 #define SEQ_KEYLEN	12		/* u64 ticket, u32 seq */
 
-enum {
-	DB_META, DB_TICKETS, DB_STATUS, DB_MESSAGES, DB_RAW, DB_MSGID,
-	DB_DEDUP, DB_EVENTS, DB_COUNT
-};
+#include "store_int.h"
 
-static const char *const db_names[DB_COUNT] = {
+const char *const db_names[DB_COUNT] = {
 	"meta", "tickets", "status", "messages", "raw", "msgid", "dedup",
-	"events",
-};
-
-struct store {
-	MDB_env *s_env;
-	char	*s_dir;
-	int	s_flags;
-	size_t	s_maxkey;
-	MDB_dbi	s_dbi[DB_COUNT];
-	pthread_mutex_t s_mu;	/* guards s_ntxn, s_remap, s_mapsize */
-	pthread_cond_t s_cv;	/* s_ntxn fell to 0, or s_remap to 0 */
-	int	s_ntxn;		/* transactions open in the process */
-	int	s_remap;	/* a thread waits to resize the map */
-	size_t	s_mapsize;	/* the map size, as last set */
+	"events", "outbox", "due", "kv",
 };
 
 /* Transactions open in this thread: it may not wait for a resize. */
 static _Thread_local int txn_here;
 
-struct store_txn {
-	struct store *t_st;
-	MDB_txn	*t_txn;
-	int	t_write;	/* the transaction of a store_write */
-	int	t_mapfull;	/* an LMDB call returned MDB_MAP_FULL */
-};
-
-/* What the walk callbacks need: the caller's callback and argument. */
-struct walk_ctx {
-	union {
-		int	(*ticket)(const struct pd_ticket *, void *);
-		int	(*msg)(const struct pd_stored_msg *, void *);
-		int	(*event)(const struct pd_event *, void *);
-	} fn;
-	void	*arg;
-	size_t	prefix;		/* bytes of key before the id */
-};
-
 static int lmdb_err(struct store *, int, const char *, struct pd_err *);
-static int txn_err(struct store_txn *, int, const char *, struct pd_err *);
 static int dir_prepare(const char *, int, struct pd_err *);
 static int env_open(struct store *, size_t, struct pd_err *);
 static int env_mapsize(struct store *, size_t, struct pd_err *);
@@ -126,17 +91,9 @@ static void txn_leave(struct store *);
 static int txn_begin(struct store *, unsigned int, MDB_txn **, size_t *,
 		     struct pd_err *);
 static void txn_end(struct store *, MDB_txn *);
-static int get(struct store_txn *, int, const void *, size_t, MDB_val *,
-	       struct pd_err *);
-static int put(struct store_txn *, int, const void *, size_t, const void *,
-	       size_t, unsigned int, struct pd_err *);
 static void key_seq(unsigned char[SEQ_KEYLEN], uint64_t, uint32_t);
 static size_t status_key(unsigned char *, const char *, uint64_t);
 static size_t msgid_key(struct store *, const char *, unsigned char *);
-static int walk(struct store_txn *, int, const void *, size_t,
-		int (*)(struct store_txn *, const MDB_val *, const MDB_val *,
-			struct walk_ctx *, struct pd_err *),
-		struct walk_ctx *, struct pd_err *);
 static int visit_ticket(struct store_txn *, const MDB_val *, const MDB_val *,
 			struct walk_ctx *, struct pd_err *);
 static int visit_status(struct store_txn *, const MDB_val *, const MDB_val *,
@@ -156,8 +113,8 @@ lmdb_err(struct store *st, int rc, const char *what, struct pd_err *err)
 }
 
 /* txn_err - as lmdb_err, and note a full map for store_write */
-static int
-txn_err(struct store_txn *t, int rc, const char *what, struct pd_err *err)
+int
+si_txn_err(struct store_txn *t, int rc, const char *what, struct pd_err *err)
 {
 	if (rc == MDB_MAP_FULL)
 		t->t_mapfull = 1;
@@ -643,8 +600,8 @@ store_hash(const void *data, size_t len, unsigned char out[STORE_HASH_BYTES])
 }
 
 /* get - mdb_get by key into v; 1 found, 0 not found, -1 error */
-static int
-get(struct store_txn *t, int db, const void *key, size_t klen, MDB_val *v,
+int
+si_get(struct store_txn *t, int db, const void *key, size_t klen, MDB_val *v,
     struct pd_err *err)
 {
 	MDB_val k;
@@ -656,13 +613,13 @@ get(struct store_txn *t, int db, const void *key, size_t klen, MDB_val *v,
 	if (rc == MDB_NOTFOUND)
 		return 0;
 	if (rc != 0)
-		return txn_err(t, rc, db_names[db], err);
+		return si_txn_err(t, rc, db_names[db], err);
 	return 1;
 }
 
 /* put - mdb_put; with MDB_NOOVERWRITE an existing key is not an error */
-static int
-put(struct store_txn *t, int db, const void *key, size_t klen,
+int
+si_put(struct store_txn *t, int db, const void *key, size_t klen,
     const void *data, size_t dlen, unsigned int flags, struct pd_err *err)
 {
 	MDB_val k, v;
@@ -676,7 +633,23 @@ put(struct store_txn *t, int db, const void *key, size_t klen,
 	if (rc == MDB_KEYEXIST && (flags & MDB_NOOVERWRITE))
 		return 0;
 	if (rc != 0)
-		return txn_err(t, rc, db_names[db], err);
+		return si_txn_err(t, rc, db_names[db], err);
+	return 0;
+}
+
+/* si_del - mdb_del of a key; a missing key is not an error */
+int
+si_del(struct store_txn *t, int db, const void *key, size_t klen,
+       struct pd_err *err)
+{
+	MDB_val k;
+	int rc;
+
+	k.mv_data = (void *)key;
+	k.mv_size = klen;
+	rc = mdb_del(t->t_txn, t->t_st->s_dbi[db], &k, NULL);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return si_txn_err(t, rc, db_names[db], err);
 	return 0;
 }
 
@@ -727,7 +700,7 @@ store_ticket_new_id(struct store_txn *t, uint64_t *idp,
 	uint64_t id;
 	int r;
 
-	r = get(t, DB_META, META_NEXT, strlen(META_NEXT), &v, err);
+	r = si_get(t, DB_META, META_NEXT, strlen(META_NEXT), &v, err);
 	if (r < 0)
 		return -1;
 	if (r == 0 || v.mv_size != sizeof(next))
@@ -738,7 +711,7 @@ store_ticket_new_id(struct store_txn *t, uint64_t *idp,
 		return err_set(err, PD_ETEMP, "corrupt record: meta "
 		    "next_ticket in %s is %" PRIu64, t->t_st->s_dir, id);
 	record_put_be64(next, id + 1);
-	if (put(t, DB_META, META_NEXT, strlen(META_NEXT), next, sizeof(next),
+	if (si_put(t, DB_META, META_NEXT, strlen(META_NEXT), next, sizeof(next),
 	    0, err) < 0)
 		return -1;
 	*idp = id;
@@ -757,7 +730,7 @@ store_ticket_get(struct store_txn *t, uint64_t id, struct pd_ticket **tp,
 
 	*tp = NULL;
 	record_put_be64(key, id);
-	if ((r = get(t, DB_TICKETS, key, sizeof(key), &v, err)) <= 0)
+	if ((r = si_get(t, DB_TICKETS, key, sizeof(key), &v, err)) <= 0)
 		return r;
 	snprintf(what, sizeof(what), "ticket %" PRIu64 " in %s", id,
 	    t->t_st->s_dir);
@@ -789,7 +762,7 @@ store_ticket_put(struct store_txn *t, const struct pd_ticket *tk,
 	if (record_ticket_encode(b, tk, err) < 0)
 		goto fail;
 	record_put_be64(key, tk->id);
-	if (put(t, DB_TICKETS, key, sizeof(key), b->data, b->len, 0, err) < 0)
+	if (si_put(t, DB_TICKETS, key, sizeof(key), b->data, b->len, 0, err) < 0)
 		goto fail;
 	/* an old status too long for a key was never indexed */
 	if (old != NULL && strcmp(old->status, tk->status) != 0 &&
@@ -801,13 +774,13 @@ store_ticket_put(struct store_txn *t, const struct pd_ticket *tk,
 		k.mv_data = skey;
 		rc = mdb_del(t->t_txn, t->t_st->s_dbi[DB_STATUS], &k, NULL);
 		if (rc != 0 && rc != MDB_NOTFOUND) {
-			txn_err(t, rc, "status", err);
+			si_txn_err(t, rc, "status", err);
 			goto fail;
 		}
 	}
 	/* put even when unchanged: repairs an index entry gone missing */
 	klen = status_key(skey, tk->status, tk->id);
-	r = put(t, DB_STATUS, skey, klen, "", 0, 0, err);
+	r = si_put(t, DB_STATUS, skey, klen, "", 0, 0, err);
 	buf_free(b);
 	store_ticket_free(old);
 	return r;
@@ -819,8 +792,8 @@ fail:
 }
 
 /* walk - call visit for each key starting with prefix, in key order */
-static int
-walk(struct store_txn *t, int db, const void *prefix, size_t plen,
+int
+si_walk(struct store_txn *t, int db, const void *prefix, size_t plen,
      int (*visit)(struct store_txn *, const MDB_val *, const MDB_val *,
 		  struct walk_ctx *, struct pd_err *),
      struct walk_ctx *ctx, struct pd_err *err)
@@ -832,7 +805,7 @@ walk(struct store_txn *t, int db, const void *prefix, size_t plen,
 	int r = 0, rc;
 
 	if ((rc = mdb_cursor_open(t->t_txn, t->t_st->s_dbi[db], &c)) != 0)
-		return txn_err(t, rc, db_names[db], err);
+		return si_txn_err(t, rc, db_names[db], err);
 	k.mv_data = (void *)prefix;
 	k.mv_size = plen;
 	rc = mdb_cursor_get(c, &k, &v, plen > 0 ? MDB_SET_RANGE : MDB_FIRST);
@@ -840,7 +813,7 @@ walk(struct store_txn *t, int db, const void *prefix, size_t plen,
 		if (rc == MDB_NOTFOUND)
 			break;
 		if (rc != 0) {
-			r = txn_err(t, rc, db_names[db], err);
+			r = si_txn_err(t, rc, db_names[db], err);
 			break;
 		}
 		if (plen > 0 && (k.mv_size < plen ||
@@ -933,13 +906,13 @@ store_ticket_iter(struct store_txn *t, const char *status,
 	ctx.arg = arg;
 	if (status == NULL) {
 		ctx.prefix = 0;
-		return walk(t, DB_TICKETS, NULL, 0, visit_ticket, &ctx, err);
+		return si_walk(t, DB_TICKETS, NULL, 0, visit_ticket, &ctx, err);
 	}
 	ctx.prefix = strlen(status) + 1;
 	if (ctx.prefix + TICKET_KEYLEN > t->t_st->s_maxkey)
 		return 0;	/* no such status can have been stored */
 	memcpy(prefix, status, ctx.prefix);
-	return walk(t, DB_STATUS, prefix, ctx.prefix, visit_status, &ctx,
+	return si_walk(t, DB_STATUS, prefix, ctx.prefix, visit_status, &ctx,
 	    err);
 }
 
@@ -1041,7 +1014,7 @@ store_msg_put(struct store_txn *t, const struct pd_stored_msg *m,
 		return -1;
 	}
 	key_seq(key, m->ticket, m->seq);
-	r = put(t, DB_MESSAGES, key, sizeof(key), b->data, b->len, 0, err);
+	r = si_put(t, DB_MESSAGES, key, sizeof(key), b->data, b->len, 0, err);
 	buf_free(b);
 	if (r < 0)
 		return -1;
@@ -1049,7 +1022,7 @@ store_msg_put(struct store_txn *t, const struct pd_stored_msg *m,
 		return 0;
 	/* the first message with an id keeps it */
 	klen = msgid_key(t->t_st, m->message_id, idkey);
-	return put(t, DB_MSGID, idkey, klen, key, sizeof(key),
+	return si_put(t, DB_MSGID, idkey, klen, key, sizeof(key),
 	    MDB_NOOVERWRITE, err);
 }
 
@@ -1065,7 +1038,7 @@ store_msg_get(struct store_txn *t, uint64_t ticket, uint32_t seq,
 
 	*mp = NULL;
 	key_seq(key, ticket, seq);
-	if ((r = get(t, DB_MESSAGES, key, sizeof(key), &v, err)) <= 0)
+	if ((r = si_get(t, DB_MESSAGES, key, sizeof(key), &v, err)) <= 0)
 		return r;
 	snprintf(what, sizeof(what), "message %" PRIu64 "/%" PRIu32 " in %s",
 	    ticket, seq, t->t_st->s_dir);
@@ -1114,7 +1087,7 @@ store_msg_iter(struct store_txn *t, uint64_t ticket,
 	ctx.arg = arg;
 	ctx.prefix = sizeof(prefix);
 	record_put_be64(prefix, ticket);
-	return walk(t, DB_MESSAGES, prefix, sizeof(prefix), visit_msg, &ctx,
+	return si_walk(t, DB_MESSAGES, prefix, sizeof(prefix), visit_msg, &ctx,
 	    err);
 }
 
@@ -1138,7 +1111,7 @@ store_msgid_lookup(struct store_txn *t, const char *msgid,
 	if (msgid == NULL || *msgid == '\0')
 		return 0;
 	klen = msgid_key(t->t_st, msgid, idkey);
-	if ((r = get(t, DB_MSGID, idkey, klen, &v, err)) <= 0)
+	if ((r = si_get(t, DB_MSGID, idkey, klen, &v, err)) <= 0)
 		return r;
 	if (v.mv_size != SEQ_KEYLEN)
 		return err_set(err, PD_ETEMP, "corrupt record: msgid value of "
@@ -1154,7 +1127,7 @@ store_raw_put(struct store_txn *t, const void *data, size_t len,
 	      unsigned char out[STORE_HASH_BYTES], struct pd_err *err)
 {
 	store_hash(data, len, out);
-	return put(t, DB_RAW, out, STORE_HASH_BYTES, data, len,
+	return si_put(t, DB_RAW, out, STORE_HASH_BYTES, data, len,
 	    MDB_NOOVERWRITE, err);
 }
 
@@ -1168,7 +1141,7 @@ store_raw_get(struct store_txn *t, const unsigned char hash[STORE_HASH_BYTES],
 
 	*datap = NULL;
 	*lenp = 0;
-	if ((r = get(t, DB_RAW, hash, STORE_HASH_BYTES, &v, err)) <= 0)
+	if ((r = si_get(t, DB_RAW, hash, STORE_HASH_BYTES, &v, err)) <= 0)
 		return r;
 	*datap = xmalloc(v.mv_size + 1);
 	memcpy(*datap, v.mv_data, v.mv_size);
@@ -1186,7 +1159,7 @@ store_dedup_lookup(struct store_txn *t,
 	MDB_val v;
 	int r;
 
-	if ((r = get(t, DB_DEDUP, key, STORE_HASH_BYTES, &v, err)) <= 0)
+	if ((r = si_get(t, DB_DEDUP, key, STORE_HASH_BYTES, &v, err)) <= 0)
 		return r;
 	if (v.mv_size != SEQ_KEYLEN)
 		return err_set(err, PD_ETEMP, "corrupt record: dedup value of "
@@ -1205,7 +1178,7 @@ store_dedup_put(struct store_txn *t,
 	unsigned char v[SEQ_KEYLEN];
 
 	key_seq(v, ticket, seq);
-	return put(t, DB_DEDUP, key, STORE_HASH_BYTES, v, sizeof(v), 0, err);
+	return si_put(t, DB_DEDUP, key, STORE_HASH_BYTES, v, sizeof(v), 0, err);
 }
 
 /* store_event_put - write one event of the audit trail */
@@ -1225,7 +1198,7 @@ store_event_put(struct store_txn *t, const struct pd_event *e,
 		return -1;
 	}
 	key_seq(key, e->ticket, e->seq);
-	r = put(t, DB_EVENTS, key, sizeof(key), b->data, b->len, 0, err);
+	r = si_put(t, DB_EVENTS, key, sizeof(key), b->data, b->len, 0, err);
 	buf_free(b);
 	return r;
 }
@@ -1268,7 +1241,7 @@ store_event_iter(struct store_txn *t, uint64_t ticket,
 	ctx.arg = arg;
 	ctx.prefix = sizeof(prefix);
 	record_put_be64(prefix, ticket);
-	return walk(t, DB_EVENTS, prefix, sizeof(prefix), visit_event, &ctx,
+	return si_walk(t, DB_EVENTS, prefix, sizeof(prefix), visit_event, &ctx,
 	    err);
 }
 
@@ -1276,8 +1249,9 @@ store_event_iter(struct store_txn *t, uint64_t ticket,
 int
 store_stat(struct store *st, struct store_stat *ss, struct pd_err *err)
 {
-	static const int dbs[3] = { DB_TICKETS, DB_MESSAGES, DB_RAW };
-	uint64_t *counts[3];
+	static const int dbs[4] = { DB_TICKETS, DB_MESSAGES, DB_RAW,
+	    DB_OUTBOX };
+	uint64_t *counts[4];
 	struct store_txn *t;
 	MDB_envinfo info;
 	MDB_stat ms;
@@ -1287,10 +1261,11 @@ store_stat(struct store *st, struct store_stat *ss, struct pd_err *err)
 	counts[0] = &ss->tickets;
 	counts[1] = &ss->messages;
 	counts[2] = &ss->raw;
+	counts[3] = &ss->outbox;
 	/* inside a transaction, so that no thread resizes the map */
 	if (store_read(st, &t, err) < 0)
 		return -1;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		if ((rc = mdb_stat(t->t_txn, st->s_dbi[dbs[i]], &ms)) != 0) {
 			store_abort(t);
 			return lmdb_err(st, rc, db_names[dbs[i]], err);

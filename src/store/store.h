@@ -11,6 +11,9 @@
  *   msgid     Message-ID -> u64 ticket, u32 seq (first message with that id)
  *   dedup     32-byte key -> u64 ticket, u32 seq
  *   events    u64 ticket, u32 seq -> event record
+ *   outbox    u64 id -> outbox record (a notification to hand to the MTA)
+ *   due       i64 time, u8 kind, u64 id -> "" (what postdesk-cron does when)
+ *   kv        text key -> bytes (counters: "next_outbox", "rate:ADDR", ...)
  * Every record starts with a version byte; an unknown version is a loud
  * PD_ETEMP error, never a guess. Integers in keys are big endian so that
  * cursors walk them in order.
@@ -123,11 +126,50 @@ int	store_event_iter(struct store_txn *, uint64_t ticket,
 			 int (*fn)(const struct pd_event *, void *), void *,
 			 struct pd_err *);
 
+/*
+ * The outbox. store_outbox_add assigns o->id and indexes the entry as due
+ * at o->next_try; store_outbox_retry moves it in the due-index;
+ * store_outbox_done removes both. Entries are copied out (caller frees
+ * with store_outbox_free, which accepts NULL).
+ */
+int	store_outbox_add(struct store_txn *, struct pd_outbox *,
+			 struct pd_err *);
+int	store_outbox_get(struct store_txn *, uint64_t id, struct pd_outbox **,
+			 struct pd_err *);
+int	store_outbox_retry(struct store_txn *, const struct pd_outbox *,
+			   time_t old_next_try, struct pd_err *);
+int	store_outbox_done(struct store_txn *, const struct pd_outbox *,
+			  struct pd_err *);
+int	store_outbox_iter(struct store_txn *,
+			  int (*fn)(const struct pd_outbox *, void *), void *,
+			  struct pd_err *);
+void	store_outbox_free(struct pd_outbox *);
+
+/* The due-index: what is due at which time, by kind and id. */
+#define STORE_DUE_OUTBOX	1	/* id is an outbox id */
+int	store_due_put(struct store_txn *, time_t, int kind, uint64_t id,
+		      struct pd_err *);
+int	store_due_del(struct store_txn *, time_t, int kind, uint64_t id,
+		      struct pd_err *);
+/* store_due_iter - entries due at or before upto, oldest first; fn may
+ * change the index (in a write transaction); 1 stops, -1 error */
+int	store_due_iter(struct store_txn *, time_t upto,
+		       int (*fn)(time_t, int kind, uint64_t id, void *), void *,
+		       struct pd_err *);
+
+/* Small values by text key (at most 400 bytes of key). */
+int	store_kv_get(struct store_txn *, const char *key, void *val,
+		     size_t size, size_t *len, struct pd_err *);
+int	store_kv_put(struct store_txn *, const char *key, const void *val,
+		     size_t len, struct pd_err *);
+int	store_kv_del(struct store_txn *, const char *key, struct pd_err *);
+
 /* store_stat - counts for "postdesk check" and the bench: tickets, messages, map size in use */
 struct store_stat {
 	uint64_t tickets;
 	uint64_t messages;
 	uint64_t raw;
+	uint64_t outbox;
 	uint64_t map_size;
 	uint64_t used_bytes;
 };

@@ -69,4 +69,18 @@ struct pd_event {
 	char	*detail;	/* "awaiting_agent -> awaiting_user", ... */
 };
 
+/* A notification waiting in the outbox (DESIGN.md section 8). */
+struct pd_outbox {
+	uint64_t id;
+	uint64_t ticket;
+	char	*event;		/* template event, e.g. "customer_new" */
+	char	*recipient;	/* envelope recipient */
+	char	*sender;	/* envelope sender (where bounces go) */
+	time_t	created;
+	time_t	next_try;
+	uint32_t attempts;
+	char	*last_error;	/* "" until a try failed */
+	char	*message;	/* the whole message, RFC 5322, LF line ends */
+};
+
 #endif

@@ -1,0 +1,81 @@
+/*
+ * store_int.h - what the files of store/ share; nothing outside store/
+ * includes it
+ *
+ * store.c owns the environment, transactions and map growth, and the
+ * ticket, message, raw, msgid, dedup and event databases; store_outbox.c
+ * the outbox, the due-index and the small key-value database. They share
+ * the database handles and four primitives: si_get (1 found, 0 not found,
+ * -1 error), si_put (MDB_NOOVERWRITE: an existing key is not an error),
+ * si_del (a missing key is not an error), si_walk (keys with a prefix, in
+ * order; see store.c). Each notes MDB_MAP_FULL in the store_txn, so
+ * store_write() can grow the map and run the unit of work again.
+ */
+#ifndef PD_STORE_INT_H
+#define PD_STORE_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include <lmdb.h>
+
+#include "util/pd_types.h"
+
+struct pd_err;
+
+enum {
+	DB_META, DB_TICKETS, DB_STATUS, DB_MESSAGES, DB_RAW, DB_MSGID,
+	DB_DEDUP, DB_EVENTS, DB_OUTBOX, DB_DUE, DB_KV, DB_COUNT
+};
+
+#define STORE_WHAT	256	/* "ticket 42 in DIR" */
+
+extern const char *const db_names[DB_COUNT];
+
+struct store {
+	MDB_env *s_env;
+	char	*s_dir;
+	int	s_flags;
+	size_t	s_maxkey;
+	MDB_dbi	s_dbi[DB_COUNT];
+	pthread_mutex_t s_mu;	/* guards s_ntxn, s_remap, s_mapsize */
+	pthread_cond_t s_cv;	/* s_ntxn fell to 0, or s_remap to 0 */
+	int	s_ntxn;		/* transactions open in the process */
+	int	s_remap;	/* a thread waits to resize the map */
+	size_t	s_mapsize;	/* the map size, as last set */
+};
+
+struct store_txn {
+	struct store *t_st;
+	MDB_txn	*t_txn;
+	int	t_write;	/* the transaction of a store_write */
+	int	t_mapfull;	/* an LMDB call returned MDB_MAP_FULL */
+};
+
+/* What the walk callbacks need: the caller's callback and argument. */
+struct walk_ctx {
+	union {
+		int	(*ticket)(const struct pd_ticket *, void *);
+		int	(*msg)(const struct pd_stored_msg *, void *);
+		int	(*event)(const struct pd_event *, void *);
+		int	(*outbox)(const struct pd_outbox *, void *);
+		int	(*due)(time_t, int, uint64_t, void *);
+	} fn;
+	void	*arg;
+	size_t	prefix;		/* bytes of key before the id */
+	time_t	upto;		/* due-index walks stop after this time */
+};
+
+int	si_txn_err(struct store_txn *, int, const char *, struct pd_err *);
+int	si_get(struct store_txn *, int, const void *, size_t, MDB_val *,
+	       struct pd_err *);
+int	si_put(struct store_txn *, int, const void *, size_t, const void *,
+	       size_t, unsigned int, struct pd_err *);
+int	si_del(struct store_txn *, int, const void *, size_t,
+	       struct pd_err *);
+int	si_walk(struct store_txn *, int, const void *, size_t,
+		int (*)(struct store_txn *, const MDB_val *, const MDB_val *,
+			struct walk_ctx *, struct pd_err *),
+		struct walk_ctx *, struct pd_err *);
+
+#endif
