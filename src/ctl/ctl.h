@@ -28,5 +28,7 @@ int	ctl_init(struct ctl *, int, char **);
 int	ctl_list(struct ctl *, int, char **);
 int	ctl_show(struct ctl *, int, char **);
 int	ctl_check(struct ctl *, int, char **);
+int	ctl_url(struct ctl *, int, char **);
+int	ctl_outbox(struct ctl *, int, char **);
 
 #endif

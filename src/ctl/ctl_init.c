@@ -16,11 +16,13 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "util/agents.h"
 #include "util/conf.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/priv.h"
 #include "token/token.h"
+#include "notify/tpl.h"
 #include "store/store.h"
 #include "core/workflow.h"
 #include "ctl/ctl.h"
@@ -101,7 +103,18 @@ ctl_init(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
-/* ctl_check - postdesk check: configuration, key, store */
+/* check_report - one template problem, FILE:LINE: reason */
+static void
+check_report(const char *file, int line, const char *reason, void *arg)
+{
+	(void)arg;
+	if (line > 0)
+		fprintf(stderr, "%s:%d: %s\n", file, line, reason);
+	else
+		fprintf(stderr, "%s: %s\n", file, reason);
+}
+
+/* ctl_check - postdesk check: configuration, agents, templates, key, store */
 int
 ctl_check(struct ctl *c, int argc, char **argv)
 {
@@ -109,8 +122,9 @@ ctl_check(struct ctl *c, int argc, char **argv)
 	struct pd_keyring *keys;
 	struct store *st = NULL;
 	struct store_stat ss;
+	struct pd_agents agents;
 	long uid;
-	int rc;
+	int rc, problems;
 
 	(void)argc;
 	(void)argv;
@@ -124,6 +138,19 @@ ctl_check(struct ctl *c, int argc, char **argv)
 		return ctl_status(&err);
 	}
 	printf("%s: configuration OK\n", c->conf.path);
+	if (agents_load(c->conf.agents_file, &agents, &err) < 0)
+		return ctl_status(&err);
+	if (c->conf.agents_file[0] != '\0')
+		printf("%s: %zu agents OK\n", c->conf.agents_file, agents.n);
+	agents_free(&agents);
+	if ((problems = tpl_check(c->conf.template_directory,
+	    c->conf.shipped_templates, c->conf.language, check_report,
+	    NULL)) > 0) {
+		fprintf(stderr, "postdesk: %d problem%s with the templates\n",
+		    problems, problems == 1 ? "" : "s");
+		return EX_CONFIG;
+	}
+	printf("templates (%s) OK\n", c->conf.language);
 	if (priv_become_owner(c->conf.data_directory, &uid, &err) < 0)
 		return ctl_status(&err);
 	if (token_init() < 0 ||
@@ -139,9 +166,10 @@ ctl_check(struct ctl *c, int argc, char **argv)
 		return ctl_status(&err);
 	}
 	printf("%s: store OK, schema %d, %llu tickets, %llu messages, "
-	    "%llu of %llu bytes used\n", c->conf.data_directory,
-	    STORE_SCHEMA_VERSION, (unsigned long long)ss.tickets,
-	    (unsigned long long)ss.messages, (unsigned long long)ss.used_bytes,
+	    "%llu in the outbox, %llu of %llu bytes used\n",
+	    c->conf.data_directory, STORE_SCHEMA_VERSION,
+	    (unsigned long long)ss.tickets, (unsigned long long)ss.messages,
+	    (unsigned long long)ss.outbox, (unsigned long long)ss.used_bytes,
 	    (unsigned long long)ss.map_size);
 	store_close(st);
 	return 0;

@@ -1,7 +1,7 @@
 /*
  * ctl_main.c - postdesk [-v] [-c FILE] COMMAND [ARGS]
  *
- * Commands: init, list, show, check. Global options come before the
+ * Commands: init, list, show, check, url, outbox. Global options come before the
  * command. The configuration file is -c FILE, else $POSTDESK_CONFIG, else
  * SYSCONFDIR/postdesk/postdesk.conf.
  */
@@ -32,7 +32,11 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"show", ctl_show, "ID [--json]",
 	    "show a ticket with its messages and events"},
 	{"check", ctl_check, "",
-	    "check the configuration, the key and the store"},
+	    "check configuration, agents, templates, key and store"},
+	{"url", ctl_url, "ID | --verify URL",
+	    "print a ticket's signed URL, or verify one"},
+	{"outbox", ctl_outbox, "[--json]",
+	    "notifications waiting for the MTA"},
 };
 
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))

@@ -171,7 +171,8 @@ ctl_list(struct ctl *c, int argc, char **argv)
 		rc = ctl_status(&err);
 		goto out;
 	}
-	qsort(tv.v, tv.n, sizeof(*tv.v), newest_first);
+	if (tv.n > 1)
+		qsort(tv.v, tv.n, sizeof(*tv.v), newest_first);
 	if (json) {
 		json_t *a = json_array();
 

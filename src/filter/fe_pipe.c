@@ -21,6 +21,7 @@
 #include "util/priv.h"
 #include "util/xalloc.h"
 #include "mail/mail_parse.h"
+#include "core/classify.h"
 #include "filter/fe_pipe.h"
 #include "filter/intake.h"
 
@@ -66,6 +67,50 @@ pipe_timeout(int sig)
 	(void)sig;
 	(void)write(STDOUT_FILENO, msg, sizeof(msg) - 1);
 	_exit(EX_TEMPFAIL);
+}
+
+/* pipe_sent - log what became of each notification after the commit */
+static void
+pipe_sent(const struct notify_result *r, void *arg)
+{
+	const char *qid = arg;
+
+	if (r->id == 0)
+		log_warn("%s: notifications left for postdesk-cron: %s", qid,
+		    r->why);
+	else if (r->sent == 1)
+		log_info("%s: ticket=%llu notify=%llu event=%s to=<%s> "
+		    "status=sent", qid, (unsigned long long)r->ticket,
+		    (unsigned long long)r->id, r->event, r->recipient);
+	else
+		log_warn("%s: ticket=%llu notify=%llu event=%s to=<%s> "
+		    "status=%s (%s)", qid, (unsigned long long)r->ticket,
+		    (unsigned long long)r->id, r->event, r->recipient,
+		    r->sent < 0 ? "bounced" : "deferred", r->why);
+}
+
+/* pipe_committed - stored: stop the lock timer, log the line */
+static void
+pipe_committed(const struct intake_req *req, const struct intake_result *res,
+	       void *arg)
+{
+	const char *qid = arg;
+
+	alarm(0);
+	if (res->dropped)
+		log_info("%s: action=dropped class=%s from=<%s> to=<%s> "
+		    "size=%zu reason=\"%s\"", qid, core_class_name(res->class),
+		    res->from, req->recipient, req->len, res->reason);
+	else
+		log_info("%s: ticket=%llu action=%s step=%c class=%s "
+		    "from=<%s> to=<%s> size=%zu status=%s notify=%d%s%s%s%s",
+		    qid, (unsigned long long)res->ticket, intake_action(res),
+		    res->step ? res->step : '-', core_class_name(res->class),
+		    res->from, req->recipient, req->len, res->status,
+		    res->queued, res->suppressed ? " suppressed=\"" : "",
+		    res->suppressed ? res->suppressed_why : "",
+		    res->suppressed ? "\"" : "",
+		    res->defects ? " defects=yes" : "");
 }
 
 /* pipe_parse_args - [-q QID] [-f SENDER] [--sasl-user=U] -- RCPT... */
@@ -172,6 +217,7 @@ fe_pipe(const char *config, int argc, char **argv)
 	if (uid >= 0)
 		log_info("running as uid %ld, the owner of %s", uid,
 		    conf.data_directory);
+	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, pipe_timeout);
 	alarm((unsigned)conf.lock_wait_limit);
 	mail_init();
@@ -179,6 +225,9 @@ fe_pipe(const char *config, int argc, char **argv)
 		log_error("%s: %s", qid, err.text);
 		pipe_exit(&err);
 	}
+	ctx.sent = pipe_sent;
+	ctx.committed = pipe_committed;
+	ctx.sent_arg = (void *)qid;
 	req.raw = msg->data;
 	req.len = msg->len;
 	req.sender = a.sender;
@@ -186,18 +235,12 @@ fe_pipe(const char *config, int argc, char **argv)
 	req.sasl_user = a.sasl_user;
 	for (i = 0; i < a.nrcpt; i++) {
 		req.recipient = a.rcpt[i];
+		alarm((unsigned)conf.lock_wait_limit);
 		if (intake_message(&ctx, &req, &res, &err) < 0) {
 			log_error("%s: to=<%s>: %s (deferred)", qid,
 			    req.recipient, err.text);
 			pipe_exit(&err);
 		}
-		log_info("%s: ticket=%llu action=%s step=%c from=<%s> to=<%s> "
-		    "size=%zu status=%s%s", qid,
-		    (unsigned long long)res.ticket, res.duplicate ?
-		    "duplicate" : res.is_new ? "new" : "reply",
-		    res.step ? res.step : '-',
-		    res.from, req.recipient, req.len, res.status,
-		    res.defects ? " defects=yes" : "");
 	}
 	alarm(0);
 	intake_close(&ctx);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/agents.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/conf.h"
@@ -21,8 +22,10 @@
 #include "util/pd_types.h"
 #include "util/xalloc.h"
 #include "mail/mail_parse.h"
+#include "notify/notify.h"
 #include "token/token.h"
 #include "store/store.h"
+#include "core/classify.h"
 #include "core/thread.h"
 #include "core/workflow.h"
 #include "filter/intake.h"
@@ -38,6 +41,8 @@ struct intake_work {
 	unsigned char dedup[STORE_HASH_BYTES];
 	time_t	now;
 	struct intake_result *res;
+	struct pd_classify cls;
+	struct notify_ctx nctx;
 };
 
 static int intake_txn(struct store_txn *, void *, struct pd_err *);
@@ -63,12 +68,17 @@ intake_open(struct intake_ctx *ctx, const struct pd_conf *conf,
 		    workflow_names());
 	if (token_init() < 0)
 		return err_set(err, PD_ETEMP, "libsodium failed to start");
-	if ((keys = keyfile_load(conf->key_file, err)) == NULL)
+	if (agents_load(conf->agents_file, &ctx->agents, err) < 0)
 		return -1;
+	if ((keys = keyfile_load(conf->key_file, err)) == NULL) {
+		agents_free(&ctx->agents);
+		return -1;
+	}
 	ctx->keys = keys;
 	if (store_open(conf->data_directory, conf->map_size, 0, &ctx->store,
 	    err) < 0) {
 		ctx->keys = token_keyring_free(keys);
+		agents_free(&ctx->agents);
 		return -1;
 	}
 	return 0;
@@ -80,6 +90,7 @@ intake_close(struct intake_ctx *ctx)
 {
 	ctx->store = store_close(ctx->store);
 	ctx->keys = token_keyring_free((struct pd_keyring *)ctx->keys);
+	agents_free(&ctx->agents);
 }
 
 /* is_trace_header - headers the MTA adds on each delivery attempt */
@@ -228,6 +239,102 @@ intake_requester(const struct intake_work *w)
 	return "unknown";
 }
 
+/* intake_queue - one notification; remember its outbox id */
+static int
+intake_queue(struct store_txn *txn, struct intake_work *w,
+	     const struct notify_msg *nm, struct pd_err *err)
+{
+	struct intake_result *res = w->res;
+	uint64_t id;
+
+	if (notify_queue(txn, &w->nctx, nm, &id, err) < 0) {
+		if (err->class != PD_EDATA)
+			return -1;
+		/* too large to send: keep the mail, note it on the ticket */
+		res->suppressed++;
+		res->suppressed_why = "notification over message_size_limit";
+		err_clear(err);
+		return 0;
+	}
+	res->outbox = xrealloc(res->outbox, (res->noutbox + 1) *
+	    sizeof(*res->outbox));
+	res->outbox[res->noutbox++] = id;
+	res->queued++;
+	return 0;
+}
+
+/* intake_notify - who hears about a person's new mail (DESIGN.md section 8) */
+static int
+intake_notify(struct store_txn *txn, struct intake_work *w,
+	      const struct pd_ticket *t, const char *first_msgid,
+	      struct pd_err *err)
+{
+	const struct pd_agents *al = &w->ctx->agents;
+	struct intake_result *res = w->res;
+	struct notify_msg nm;
+	size_t i;
+	int rc;
+
+	memset(&nm, 0, sizeof(nm));
+	nm.ticket = t;
+	nm.message_text = w->msg->text;
+	nm.in_reply_to = w->msg->message_id;
+	nm.first_msgid = first_msgid;
+	nm.now = w->now;
+	if (res->is_new) {
+		/* the acknowledgement, unless policy or the rate forbids it */
+		if (!w->cls.may_autoreply) {
+			res->suppressed++;
+			res->suppressed_why = "no automatic answer to this "
+			    "sender";
+		} else if ((rc = notify_rate(txn, w->ctx->conf, t->requester,
+		    w->now, err)) < 0) {
+			return -1;
+		} else if (rc == 0) {
+			res->suppressed++;
+			res->suppressed_why = "autoreply_limit reached";
+		} else {
+			nm.event = "customer_new";
+			nm.to_addr = t->requester;
+			nm.to_name = t->requester_name;
+			nm.auto_submitted = "auto-replied";
+			if (intake_queue(txn, w, &nm, err) < 0)
+				return -1;
+		}
+	}
+	nm.event = res->is_new ? "agent_new" : "agent_reply";
+	nm.auto_submitted = "auto-generated";
+	for (i = 0; i < al->n; i++) {
+		const struct pd_agent *a = &al->v[i];
+
+		if (!agents_in_department(a, t->queue) ||
+		    strcasecmp(a->addr, w->msg->from_addr) == 0)
+			continue;
+		nm.to_addr = a->addr;
+		nm.to_name = a->name;
+		nm.agent = a;
+		if (intake_queue(txn, w, &nm, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* intake_first_msgid - the Message-ID of a ticket's first message */
+static char *
+intake_first_msgid(struct store_txn *txn, uint64_t ticket,
+		   struct pd_err *err)
+{
+	struct pd_stored_msg *m = NULL;
+	char *id;
+	int rc;
+
+	if ((rc = store_msg_get(txn, ticket, 1, &m, err)) < 0)
+		return NULL;
+	id = xstrdup(rc == 1 ? m->message_id : "");
+	store_msg_free(m);
+	return id;
+}
+
 /* intake_txn - the one write transaction of an intake */
 static int
 intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
@@ -238,15 +345,20 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	struct pd_thread th;
 	struct pd_ticket *t = NULL;
 	struct pd_stored_msg m;
-	const char *who = intake_requester(w), *next;
-	char *detail = NULL, *old = NULL;
+	const char *who = intake_requester(w), *next = NULL;
+	char *detail = NULL, *old = NULL, *first = NULL;
+	int person = w->cls.class == PD_CLASS_PERSON;
 	uint64_t tk;
 	uint32_t seq;
 	int rc;
 
-	res->duplicate = res->is_new = 0;
+	/* store_write may run this again: start from a clean result */
+	res->duplicate = res->dropped = res->is_new = 0;
 	res->ticket = 0;
 	res->seq = 0;
+	res->queued = res->suppressed = 0;
+	res->suppressed_why = NULL;
+	res->noutbox = 0;
 	rc = store_dedup_lookup(txn, w->dedup, &tk, &seq, err);
 	if (rc < 0)
 		return -1;
@@ -257,6 +369,12 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	core_thread(&ev, &th);
 	res->step = th.step;
 	res->reason = th.reason;
+	if (th.is_new && !person) {
+		/* bounces and auto-replies never open a ticket */
+		res->dropped = 1;
+		res->reason = w->cls.reason;
+		return 0;
+	}
 	if (!th.is_new) {
 		if ((rc = store_ticket_get(txn, th.ticket, &t, err)) < 0)
 			return -1;
@@ -274,6 +392,8 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 				goto duplicate;
 			}
 		}
+		if ((first = intake_first_msgid(txn, t->id, err)) == NULL)
+			goto fail;
 	} else {
 		t = xcalloc(1, sizeof(*t));
 		if (store_ticket_new_id(txn, &t->id, err) < 0)
@@ -285,6 +405,7 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		t->queue = xstrdup("");
 		t->created = w->now;
 		res->is_new = 1;
+		first = xstrdup(w->msg->message_id);
 	}
 	memset(&m, 0, sizeof(m));
 	if (store_raw_put(txn, w->req->raw, w->req->len, m.raw_hash, err) < 0)
@@ -292,7 +413,7 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	m.ticket = t->id;
 	m.seq = ++t->nmsgs;
 	m.received = w->now;
-	m.author = PD_AUTHOR_CUSTOMER;
+	m.author = person ? PD_AUTHOR_CUSTOMER : PD_AUTHOR_SYSTEM;
 	m.from_addr = (char *)who;
 	m.from_name = w->msg->from_name;
 	m.subject = w->msg->subject;
@@ -305,10 +426,13 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	m.nattach = w->msg->nattach;
 	if (store_msg_put(txn, &m, err) < 0)
 		goto fail;
-	(void)store_ticket_add_participant(t, who);
+	if (person)
+		(void)store_ticket_add_participant(t, who);
 
-	next = workflow_next(w->ctx->wf, res->is_new ? NULL : t->status,
-	    res->is_new ? WF_EV_CUSTOMER_NEW : WF_EV_CUSTOMER_REPLY);
+	if (person)
+		next = workflow_next(w->ctx->wf, res->is_new ? NULL :
+		    t->status, res->is_new ? WF_EV_CUSTOMER_NEW :
+		    WF_EV_CUSTOMER_REPLY);
 	if (res->is_new) {
 		detail = xasprintf("status %s", next ? next : "");
 		if (intake_event(txn, t, who, "created", detail, w->now,
@@ -316,9 +440,11 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 			goto fail;
 	}
 	free(detail);
-	detail = xasprintf("message %u (%s)", m.seq,
-	    res->is_new ? "new ticket" : th.reason);
-	if (intake_event(txn, t, who, "message", detail, w->now, err) < 0)
+	detail = xasprintf("message %u (%s%s%s)", m.seq,
+	    res->is_new ? "new ticket" : th.reason, person ? "" : "; ",
+	    person ? "" : w->cls.reason);
+	if (intake_event(txn, t, who, person ? "message" :
+	    core_class_name(w->cls.class), detail, w->now, err) < 0)
 		goto fail;
 	if (next != NULL && strcmp(next, t->status) != 0) {
 		old = t->status;
@@ -335,11 +461,15 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	if (store_dedup_put(txn, w->dedup, t->id, m.seq, err) < 0 ||
 	    store_ticket_put(txn, t, err) < 0)
 		goto fail;
+	if (person && !workflow_status(w->ctx->wf, t->status)->hidden &&
+	    intake_notify(txn, w, t, first, err) < 0)
+		goto fail;
 	res->ticket = t->id;
 	res->seq = m.seq;
 	snprintf(res->status, sizeof(res->status), "%s", t->status);
 	free(detail);
 	free(old);
+	free(first);
 	store_ticket_free(t);
 	return 0;
 
@@ -348,6 +478,7 @@ duplicate:
 	res->ticket = tk;
 	res->seq = seq;
 	res->reason = "duplicate";
+	free(first);
 	if (store_ticket_get(txn, tk, &t, err) == 1)
 		snprintf(res->status, sizeof(res->status), "%s", t->status);
 	store_ticket_free(t);
@@ -356,17 +487,55 @@ duplicate:
 fail:
 	free(detail);
 	free(old);
+	free(first);
 	store_ticket_free(t);
 	return -1;
 }
 
-/* intake_message - parse, verify, decide and store one message */
+/* intake_action - the word for the log line */
+const char *
+intake_action(const struct intake_result *res)
+{
+	if (res->duplicate)
+		return "duplicate";
+	if (res->dropped)
+		return "dropped";
+	return res->is_new ? "new" : "reply";
+}
+
+/* intake_classify - bounce, auto-reply, loop or a person */
+static void
+intake_classify(struct intake_work *w)
+{
+	const struct pd_conf *c = w->ctx->conf;
+	const struct pd_msg *m = w->msg;
+	struct pd_classify_in in;
+
+	memset(&in, 0, sizeof(in));
+	in.sender = w->req->sender;
+	in.from_addr = m->from_addr;
+	in.content_type = m->content_type;
+	in.subject = m->subject;
+	in.auto_submitted = m->auto_submitted;
+	in.precedence = m->precedence;
+	in.list_id = m->list_id;
+	in.x_loop = m->x_loop;
+	in.x_autoreply = m->x_autoreply;
+	in.message_id = m->message_id;
+	in.our_address = c->support_address;
+	in.our_domain = c->support_domain;
+	in.our_local = c->support_local;
+	in.our_host = c->hostname;
+	core_classify(&in, &w->cls);
+}
+
+/* intake_message - parse, verify, decide, store one message; then notify */
 int
 intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 	       struct intake_result *res, struct pd_err *err)
 {
 	struct intake_work w;
-	char ext[256];
+	char ext[256], aid[TOKEN_AID_CHARS + 1];
 	uint64_t tk, seq;
 	size_t i;
 	int rc;
@@ -377,14 +546,32 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 	w.req = req;
 	w.res = res;
 	w.now = clock_now();
+	w.nctx.conf = ctx->conf;
+	w.nctx.keys = ctx->keys;
+	w.nctx.agents = &ctx->agents;
+	w.nctx.wf = ctx->wf;
 	if (mail_parse(req->raw, req->len, &w.msg, err) < 0)
 		return -1;
 	res->defects = w.msg->defects;
 	snprintf(res->from, sizeof(res->from), "%s", intake_requester(&w));
+	intake_classify(&w);
+	res->class = w.cls.class;
+	if (w.cls.class == PD_CLASS_LOOP) {
+		/* our own mail came back: never process it again */
+		res->dropped = 1;
+		res->step = '-';
+		res->reason = w.cls.reason;
+		mail_msg_free(w.msg);
+		if (ctx->committed != NULL)
+			ctx->committed(req, res, ctx->sent_arg);
+		return 0;
+	}
 
 	if (core_rcpt_extension(req->recipient, ctx->conf->support_local,
 	    ctx->conf->support_domain, ctx->conf->recipient_delimiter[0],
-	    ext, sizeof(ext)) && token_reply_verify(ctx->keys, ext, &tk) == 1)
+	    ext, sizeof(ext)) &&
+	    (token_reply_verify(ctx->keys, ext, &tk) == 1 ||
+	    token_agent_verify(ctx->keys, ext, &tk, &seq, aid) == 1))
 		w.token_ticket = tk;
 	w.ours = xcalloc(w.msg->nreferences + 1, sizeof(*w.ours));
 	for (i = w.msg->nreferences; i > 0; i--)
@@ -398,5 +585,25 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 	rc = store_write(ctx->store, intake_txn, &w, err);
 	free(w.ours);
 	mail_msg_free(w.msg);
+	/* after the commit: hand the notifications to the MTA; a failure
+	 * leaves them queued for postdesk-cron and is not the intake's */
+	if (rc == 0 && ctx->committed != NULL)
+		ctx->committed(req, res, ctx->sent_arg);
+	if (rc == 0 && res->noutbox > 0 && !ctx->no_send) {
+		struct pd_err serr;
+
+		err_clear(&serr);
+		if (notify_send(ctx->store, ctx->conf, res->outbox,
+		    res->noutbox, ctx->sent, ctx->sent_arg, &serr) < 0 &&
+		    ctx->sent != NULL) {
+			struct notify_result nr;
+
+			memset(&nr, 0, sizeof(nr));
+			snprintf(nr.why, sizeof(nr.why), "%s", serr.text);
+			ctx->sent(&nr, ctx->sent_arg);
+		}
+	}
+	free(res->outbox);
+	res->outbox = NULL;
 	return rc;
 }

@@ -18,17 +18,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "notify/notify.h"
+
+#include "util/agents.h"
+
 struct pd_conf;
 struct pd_err;
 struct pd_keyring;
 struct store;
 struct workflow;
 
+struct intake_req;
+struct intake_result;
+
 struct intake_ctx {
 	const struct pd_conf *conf;
 	struct store *store;
 	const struct pd_keyring *keys;
 	const struct workflow *wf;
+	struct pd_agents agents;
+	int	no_send;	/* leave notifications to postdesk-cron */
+	/* called once the message is durably stored, before notifications
+	 * are handed to the MTA (the pipe front-end stops its lock timer) */
+	void	(*committed)(const struct intake_req *,
+			    const struct intake_result *, void *);
+	/* after the commit: what happened to each notification (may be NULL) */
+	void	(*sent)(const struct notify_result *, void *);
+	void	*sent_arg;
 };
 
 struct intake_req {
@@ -42,7 +58,9 @@ struct intake_req {
 
 struct intake_result {
 	int	duplicate;	/* already stored: nothing written */
+	int	dropped;	/* not stored: a loop, or an unthreaded bounce or auto-reply */
 	int	is_new;		/* a new ticket was opened */
+	int	class;		/* enum pd_class (core/classify.h) */
 	uint64_t ticket;
 	uint32_t seq;
 	char	step;		/* threading step 'a'..'f' */
@@ -50,7 +68,15 @@ struct intake_result {
 	char	status[64];	/* the ticket's status afterwards */
 	char	from[256];	/* the sender's address, for the log line */
 	int	defects;	/* parse problems (the message was still stored) */
+	int	queued;		/* notifications queued */
+	int	suppressed;	/* automatic answers not sent (policy, rate) */
+	const char *suppressed_why;
+	uint64_t *outbox;	/* ids queued (owned by intake_message) */
+	size_t	noutbox;
 };
+
+/* intake_action - "new", "reply", "duplicate", "dropped" */
+const char *intake_action(const struct intake_result *);
 
 /* intake_open - load key, open store, find workflow for conf; -1 with err */
 int	intake_open(struct intake_ctx *, const struct pd_conf *,

@@ -894,6 +894,15 @@ mail_headers(struct mail_ctx *c, GMimeMessage *msg, struct pd_msg *m)
 		{ "Precedence", offsetof(struct pd_msg, precedence) },
 		{ "List-Id", offsetof(struct pd_msg, list_id) },
 		{ "X-Loop", offsetof(struct pd_msg, x_loop) },
+		{ "X-Autoreply", offsetof(struct pd_msg, x_autoreply) },
+		{ "X-Autorespond", offsetof(struct pd_msg, x_autoreply) },
+		{ "X-Spam-Flag", offsetof(struct pd_msg, x_spam_flag) },
+		{ "X-Spam-Status", offsetof(struct pd_msg, x_spam_status) },
+		{ "X-Spam-Score", offsetof(struct pd_msg, x_spam_score) },
+		{ "X-Rspamd-Score", offsetof(struct pd_msg, x_spam_score) },
+		{ "X-Customer-ID", offsetof(struct pd_msg, x_customer_id) },
+		{ "Authentication-Results",
+		    offsetof(struct pd_msg, authentication_results) },
 	};
 	GMimeObject *obj = GMIME_OBJECT(msg);
 	InternetAddressMailbox *mb;
@@ -921,9 +930,14 @@ mail_headers(struct mail_ctx *c, GMimeMessage *msg, struct pd_msg *m)
 		g_object_unref(list);
 	m->to = mail_addrlist_text(c->opt, obj, "To");
 	m->cc = mail_addrlist_text(c->opt, obj, "Cc");
-	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
-		*(char **)((char *)m + plain[i].off) =
-		    mail_hdr_text(c->opt, obj, plain[i].name);
+	/* several names may feed one field: the first present one wins */
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		char **slot = (char **)((char *)m + plain[i].off);
+
+		if (*slot == NULL && g_mime_object_get_header(obj,
+		    plain[i].name) != NULL)
+			*slot = mail_hdr_text(c->opt, obj, plain[i].name);
+	}
 
 	v = g_mime_object_get_header(obj, "Date");
 	m->date = mail_hdr(v);
@@ -1340,7 +1354,9 @@ mail_fill(struct pd_msg *m)
 	char **f[] = { &m->from_addr, &m->from_name, &m->reply_to, &m->to,
 	    &m->cc, &m->subject, &m->date, &m->message_id, &m->in_reply_to,
 	    &m->auto_submitted, &m->precedence, &m->list_id, &m->x_loop,
-	    &m->content_type, &m->text };
+	    &m->content_type, &m->text, &m->x_autoreply, &m->x_spam_flag,
+	    &m->x_spam_status, &m->x_spam_score, &m->x_customer_id,
+	    &m->authentication_results };
 	size_t i;
 
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
@@ -1412,6 +1428,12 @@ mail_msg_free(struct pd_msg *m)
 	free(m->precedence);
 	free(m->list_id);
 	free(m->x_loop);
+	free(m->x_autoreply);
+	free(m->x_spam_flag);
+	free(m->x_spam_status);
+	free(m->x_spam_score);
+	free(m->x_customer_id);
+	free(m->authentication_results);
 	free(m->content_type);
 	free(m->text);
 	for (i = 0; i < m->nattach; i++) {

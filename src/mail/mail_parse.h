@@ -44,6 +44,12 @@ struct pd_msg {
 	char	*precedence;
 	char	*list_id;
 	char	*x_loop;
+	char	*x_autoreply;	/* X-Autoreply or X-Autorespond */
+	char	*x_spam_flag;	/* X-Spam-Flag */
+	char	*x_spam_status;	/* X-Spam-Status */
+	char	*x_spam_score;	/* X-Spam-Score or X-Rspamd-Score */
+	char	*x_customer_id;	/* X-Customer-ID */
+	char	*authentication_results;	/* the first one (topmost) */
 	char	*content_type;	/* top-level "multipart/report" etc. (lower case) */
 	char	*text;		/* best body text, UTF-8, LF line ends */
 	int	text_from_html;	/* 1 when text was converted from HTML */

@@ -134,6 +134,12 @@ int	store_event_iter(struct store_txn *, uint64_t ticket,
  */
 int	store_outbox_add(struct store_txn *, struct pd_outbox *,
 			 struct pd_err *);
+/* store_outbox_new_id - reserve an id before building the message; pass
+ * it in o->id to store_outbox_add (0 there means "assign one") */
+int	store_outbox_new_id(struct store_txn *, uint64_t *, struct pd_err *);
+/* store_outbox_update - rewrite an entry without touching the due-index */
+int	store_outbox_update(struct store_txn *, const struct pd_outbox *,
+			    struct pd_err *);
 int	store_outbox_get(struct store_txn *, uint64_t id, struct pd_outbox **,
 			 struct pd_err *);
 int	store_outbox_retry(struct store_txn *, const struct pd_outbox *,

@@ -25,8 +25,6 @@
 #define KV_NEXT_OUTBOX	"next_outbox"
 
 static void due_key(unsigned char[DUE_KEYLEN], time_t, int, uint64_t);
-static int outbox_put(struct store_txn *, const struct pd_outbox *,
-		      struct pd_err *);
 
 /* due_key - time, kind, id */
 static void
@@ -143,9 +141,9 @@ store_kv_del(struct store_txn *t, const char *key, struct pd_err *err)
 	return si_del(t, DB_KV, key, strlen(key), err);
 }
 
-/* outbox_put - write the record under its id */
-static int
-outbox_put(struct store_txn *t, const struct pd_outbox *o,
+/* store_outbox_update - write the record under its id (due-index unchanged) */
+int
+store_outbox_update(struct store_txn *t, const struct pd_outbox *o,
 	   struct pd_err *err)
 {
 	unsigned char k[8];
@@ -160,10 +158,9 @@ outbox_put(struct store_txn *t, const struct pd_outbox *o,
 	return rc;
 }
 
-/* store_outbox_add - a new entry, due at o->next_try */
+/* store_outbox_new_id - reserve the next outbox id (for its Message-ID) */
 int
-store_outbox_add(struct store_txn *t, struct pd_outbox *o,
-		 struct pd_err *err)
+store_outbox_new_id(struct store_txn *t, uint64_t *idp, struct pd_err *err)
 {
 	unsigned char v[8];
 	uint64_t next = 1;
@@ -179,10 +176,19 @@ store_outbox_add(struct store_txn *t, struct pd_outbox *o,
 			    "next_outbox in %s", t->t_st->s_dir);
 		next = record_get_be64(v);
 	}
-	o->id = next;
+	*idp = next;
 	record_put_be64(v, next + 1);
-	if (store_kv_put(t, KV_NEXT_OUTBOX, v, sizeof(v), err) < 0 ||
-	    outbox_put(t, o, err) < 0)
+	return store_kv_put(t, KV_NEXT_OUTBOX, v, sizeof(v), err);
+}
+
+/* store_outbox_add - a new entry, due at o->next_try */
+int
+store_outbox_add(struct store_txn *t, struct pd_outbox *o,
+		 struct pd_err *err)
+{
+	if (o->id == 0 && store_outbox_new_id(t, &o->id, err) < 0)
+		return -1;
+	if (store_outbox_update(t, o, err) < 0)
 		return -1;
 	return store_due_put(t, o->next_try, STORE_DUE_OUTBOX, o->id, err);
 }
@@ -215,7 +221,7 @@ store_outbox_retry(struct store_txn *t, const struct pd_outbox *o,
 		   time_t old_next_try, struct pd_err *err)
 {
 	if (store_due_del(t, old_next_try, STORE_DUE_OUTBOX, o->id, err) < 0 ||
-	    outbox_put(t, o, err) < 0)
+	    store_outbox_update(t, o, err) < 0)
 		return -1;
 	return store_due_put(t, o->next_try, STORE_DUE_OUTBOX, o->id, err);
 }

@@ -56,11 +56,12 @@ enum token_type {
 	TOKEN_REPLY,
 	TOKEN_MSGID,
 	TOKEN_URL,
+	TOKEN_AGENT,
 };
 
 /* the domain tags; each signed string starts with one and its NUL */
 static const char *token_tags[] = {
-	"postdesk-reply", "postdesk-msgid", "postdesk-url",
+	"postdesk-reply", "postdesk-msgid", "postdesk-url", "postdesk-agent",
 };
 
 static const char token_b32[] = "abcdefghijklmnopqrstuvwxyz234567";
@@ -73,13 +74,13 @@ struct pd_keyring {
 };
 
 static void mac_compute(const unsigned char *, enum token_type, uint64_t,
-		    uint64_t, unsigned char *);
+		    uint64_t, const char *, unsigned char *);
 static void mac_encode(const unsigned char *, char *);
 static int mac_decode(const char *, size_t, unsigned char *);
 static int mac_check(const struct pd_keyring *, enum token_type, uint64_t,
-		    uint64_t, const char *, size_t);
+		    uint64_t, const char *, const char *, size_t);
 static int token_make(const struct pd_keyring *, enum token_type, uint64_t,
-		    uint64_t, char *);
+		    uint64_t, const char *, char *);
 static int num_parse(const char *, size_t, int, uint64_t *);
 static int keyfile_read(const char *, char **, size_t *, struct pd_err *);
 static struct pd_keyring *keyfile_parse(const char *, const char *, size_t,
@@ -99,20 +100,25 @@ token_init(void)
 /* mac_compute - the truncated MAC of one typed string with one key */
 static void
 mac_compute(const unsigned char *key, enum token_type type, uint64_t ticket,
-    uint64_t seq, unsigned char *mac)
+    uint64_t seq, const char *who, unsigned char *mac)
 {
 	unsigned char full[crypto_auth_BYTES];
-	char msg[64];
+	char msg[128];
 	size_t len;
 
 	len = strlen(token_tags[type]) + 1;
 	memcpy(msg, token_tags[type], len);
 	len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%" PRIu64,
 	    ticket);
-	if (type == TOKEN_MSGID) {
+	if (type == TOKEN_MSGID || type == TOKEN_AGENT) {
 		msg[len++] = '\0';
 		len += (size_t)snprintf(msg + len, sizeof(msg) - len,
 		    "%" PRIu64, seq);
+	}
+	if (type == TOKEN_AGENT) {
+		msg[len++] = '\0';
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%.*s",
+		    TOKEN_AID_CHARS, who);
 	}
 	crypto_auth(full, (const unsigned char *)msg, len, key);
 	memcpy(mac, full, TOKEN_MAC_BYTES);
@@ -170,7 +176,7 @@ mac_decode(const char *s, size_t len, unsigned char *mac)
 /* mac_check - 1 when the encoded MAC matches the string under any key */
 static int
 mac_check(const struct pd_keyring *kr, enum token_type type, uint64_t ticket,
-    uint64_t seq, const char *s, size_t len)
+    uint64_t seq, const char *who, const char *s, size_t len)
 {
 	unsigned char got[TOKEN_MAC_BYTES], want[TOKEN_MAC_BYTES];
 	size_t i;
@@ -181,7 +187,7 @@ mac_check(const struct pd_keyring *kr, enum token_type type, uint64_t ticket,
 	/* Try every key, so the time does not depend on which one matched. */
 	for (i = 0; i < kr->kr_count; i++) {
 		mac_compute(kr->kr_keys + i * TOKEN_KEY_BYTES, type, ticket,
-		    seq, want);
+		    seq, who, want);
 		ok |= sodium_memcmp(got, want, TOKEN_MAC_BYTES) == 0;
 	}
 	sodium_memzero(want, sizeof(want));
@@ -191,14 +197,14 @@ mac_check(const struct pd_keyring *kr, enum token_type type, uint64_t ticket,
 /* token_make - the encoded MAC made with the signing key, or -1 */
 static int
 token_make(const struct pd_keyring *kr, enum token_type type,
-    uint64_t ticket, uint64_t seq, char *out)
+    uint64_t ticket, uint64_t seq, const char *who, char *out)
 {
 	unsigned char mac[TOKEN_MAC_BYTES];
 
 	if (kr == NULL || kr->kr_count == 0 || ticket == 0 ||
 	    ticket > TOKEN_NUM_MAX || seq > TOKEN_NUM_MAX)
 		return -1;
-	mac_compute(kr->kr_keys, type, ticket, seq, mac);
+	mac_compute(kr->kr_keys, type, ticket, seq, who, mac);
 	mac_encode(mac, out);
 	sodium_memzero(mac, sizeof(mac));
 	return 0;
@@ -232,7 +238,7 @@ token_reply(const struct pd_keyring *kr, uint64_t ticket)
 {
 	char mac[TOKEN_MAC_CHARS + 1];
 
-	if (token_make(kr, TOKEN_REPLY, ticket, 0, mac) < 0)
+	if (token_make(kr, TOKEN_REPLY, ticket, 0, NULL, mac) < 0)
 		return NULL;
 	return xasprintf("%" PRIu64 ".%s", ticket, mac);
 }
@@ -253,7 +259,7 @@ token_reply_verify(const struct pd_keyring *kr, const char *s,
 	len = strlen(s);
 	if ((dot = memchr(s, '.', len)) == NULL ||
 	    num_parse(s, (size_t)(dot - s), 0, &t) < 0 ||
-	    !mac_check(kr, TOKEN_REPLY, t, 0, dot + 1, len - (dot + 1 - s)))
+	    !mac_check(kr, TOKEN_REPLY, t, 0, NULL, dot + 1, len - (dot + 1 - s)))
 		return 0;
 	if (ticket != NULL)
 		*ticket = t;
@@ -268,7 +274,7 @@ token_msgid(const struct pd_keyring *kr, uint64_t ticket, uint64_t seq,
 	char mac[TOKEN_MAC_CHARS + 1];
 
 	if (host == NULL || *host == '\0' ||
-	    token_make(kr, TOKEN_MSGID, ticket, seq, mac) < 0)
+	    token_make(kr, TOKEN_MSGID, ticket, seq, NULL, mac) < 0)
 		return NULL;
 	return xasprintf("pd.%" PRIu64 ".%" PRIu64 ".%s@%s", ticket, seq,
 	    mac, host);
@@ -309,7 +315,7 @@ token_msgid_verify(const struct pd_keyring *kr, const char *msgid,
 		return 0;
 	if (num_parse(p, (size_t)(d1 - p), 0, &t) < 0 ||
 	    num_parse(d1 + 1, (size_t)(d2 - d1 - 1), 1, &q) < 0 ||
-	    !mac_check(kr, TOKEN_MSGID, t, q, d2 + 1, (size_t)(at - d2 - 1)))
+	    !mac_check(kr, TOKEN_MSGID, t, q, NULL, d2 + 1, (size_t)(at - d2 - 1)))
 		return 0;
 	if (ticket != NULL)
 		*ticket = t;
@@ -325,7 +331,7 @@ token_url(const struct pd_keyring *kr, const char *base, uint64_t ticket)
 	char mac[TOKEN_MAC_CHARS + 1];
 	size_t len;
 
-	if (base == NULL || token_make(kr, TOKEN_URL, ticket, 0, mac) < 0)
+	if (base == NULL || token_make(kr, TOKEN_URL, ticket, 0, NULL, mac) < 0)
 		return NULL;
 	for (len = strlen(base); len > 0 && base[len - 1] == '/'; len--)
 		;
@@ -358,10 +364,97 @@ token_url_verify(const struct pd_keyring *kr, const char *url,
 	    (url[num - 2] != 't' && url[num - 2] != 'T'))
 		return 0;
 	if (num_parse(url + num, mac - 1 - num, 0, &t) < 0 ||
-	    !mac_check(kr, TOKEN_URL, t, 0, url + mac, len - mac))
+	    !mac_check(kr, TOKEN_URL, t, 0, NULL, url + mac, len - mac))
 		return 0;
 	if (ticket != NULL)
 		*ticket = t;
+	return 1;
+}
+
+/* token_agent_id - the short public id of an agent address */
+void
+token_agent_id(const char *addr, char out[TOKEN_AID_CHARS + 1])
+{
+	unsigned char h[crypto_generichash_BYTES_MIN];
+	char lower[512];
+	size_t i, n = strlen(addr);
+	unsigned acc = 0, bits = 0, j = 0;
+
+	if (n >= sizeof(lower))
+		n = sizeof(lower) - 1;
+	for (i = 0; i < n; i++)
+		lower[i] = (char)(addr[i] >= 'A' && addr[i] <= 'Z' ?
+		    addr[i] - 'A' + 'a' : addr[i]);
+	crypto_generichash(h, sizeof(h), (const unsigned char *)lower, n,
+	    NULL, 0);
+	for (i = 0; i < sizeof(h) && j < TOKEN_AID_CHARS; i++) {
+		acc = (acc << 8) | h[i];
+		bits += 8;
+		while (bits >= 5 && j < TOKEN_AID_CHARS) {
+			bits -= 5;
+			out[j++] = token_b32[(acc >> bits) & 31];
+		}
+	}
+	out[j] = '\0';
+}
+
+/* token_agent - "<ticket>.<seq>.<aid>.<mac>" for an agent's reply address */
+char *
+token_agent(const struct pd_keyring *kr, uint64_t ticket, uint64_t seq,
+    const char *aid)
+{
+	char mac[TOKEN_MAC_CHARS + 1];
+
+	if (aid == NULL || strlen(aid) != TOKEN_AID_CHARS ||
+	    token_make(kr, TOKEN_AGENT, ticket, seq, aid, mac) < 0)
+		return NULL;
+	return xasprintf("%" PRIu64 ".%" PRIu64 ".%s.%s", ticket, seq, aid,
+	    mac);
+}
+
+/* token_agent_verify - check an agent token; sets ticket, seq, aid */
+int
+token_agent_verify(const struct pd_keyring *kr, const char *s,
+    uint64_t *ticket, uint64_t *seq, char aid[TOKEN_AID_CHARS + 1])
+{
+	const char *d1, *d2, *d3, *end;
+	char id[TOKEN_AID_CHARS + 1];
+	uint64_t t, q;
+	size_t i;
+
+	if (ticket != NULL)
+		*ticket = 0;
+	if (seq != NULL)
+		*seq = 0;
+	if (kr == NULL || s == NULL)
+		return 0;
+	end = s + strlen(s);
+	if ((d1 = memchr(s, '.', (size_t)(end - s))) == NULL ||
+	    (d2 = memchr(d1 + 1, '.', (size_t)(end - d1 - 1))) == NULL ||
+	    (d3 = memchr(d2 + 1, '.', (size_t)(end - d2 - 1))) == NULL ||
+	    d3 - d2 - 1 != TOKEN_AID_CHARS)
+		return 0;
+	for (i = 0; i < TOKEN_AID_CHARS; i++) {
+		char c = d2[1 + i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '2' && c <= '7')))
+			return 0;
+		id[i] = c;
+	}
+	id[TOKEN_AID_CHARS] = '\0';
+	if (num_parse(s, (size_t)(d1 - s), 0, &t) < 0 ||
+	    num_parse(d1 + 1, (size_t)(d2 - d1 - 1), 1, &q) < 0 ||
+	    !mac_check(kr, TOKEN_AGENT, t, q, id, d3 + 1,
+	    (size_t)(end - d3 - 1)))
+		return 0;
+	if (ticket != NULL)
+		*ticket = t;
+	if (seq != NULL)
+		*seq = q;
+	if (aid != NULL)
+		memcpy(aid, id, sizeof(id));
 	return 1;
 }
 

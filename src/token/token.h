@@ -11,6 +11,12 @@
  *   reply address token:  "<ticket>.<mac>"            ("reply" type)
  *   Message-ID:           "pd.<ticket>.<seq>.<mac>@<host>"  ("msgid" type)
  *   ticket URL:           "<base_url>/t/<ticket>/<mac>"  ("url" type)
+ *   agent reply token:    "<ticket>.<seq>.<aid>.<mac>"  ("agent" type)
+ *
+ * The agent token goes into the Reply-To of the notices one agent gets:
+ * aid is token_agent_id() of that agent's address (8 base32 characters of
+ * BLAKE2b, so the address itself never appears), seq the ticket's event
+ * sequence the agent saw (for collision detection).
  *
  * Each type signs a different string, so a MAC of one kind never verifies
  * as another. Verify functions return 1 valid (and set *ticket), 0 invalid
@@ -31,6 +37,7 @@ struct pd_err;
 #define TOKEN_MAC_BYTES		10	/* 80 bits, 16 base32 characters */
 #define TOKEN_MAC_CHARS		16
 #define TOKEN_KEY_BYTES		32
+#define TOKEN_AID_CHARS		8	/* the public id of an agent address */
 
 struct pd_keyring;
 
@@ -59,5 +66,15 @@ char	*token_url(const struct pd_keyring *, const char *base, uint64_t ticket);
 /* token_url_verify - check a URL or its "/t/<ticket>/<mac>" path */
 int	token_url_verify(const struct pd_keyring *, const char *url,
 			 uint64_t *ticket);
+
+/* token_agent_id - aid of an address (case-insensitive) into out */
+void	token_agent_id(const char *addr, char out[TOKEN_AID_CHARS + 1]);
+/* token_agent - "<ticket>.<seq>.<aid>.<mac>" (caller frees; NULL if bad) */
+char	*token_agent(const struct pd_keyring *, uint64_t ticket, uint64_t seq,
+		     const char *aid);
+/* token_agent_verify - 1 valid (ticket, seq, aid set), 0 invalid */
+int	token_agent_verify(const struct pd_keyring *, const char *,
+			   uint64_t *ticket, uint64_t *seq,
+			   char aid[TOKEN_AID_CHARS + 1]);
 
 #endif

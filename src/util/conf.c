@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "buf.h"
@@ -56,6 +57,14 @@ static const struct conf_param conf_table[] = {
 	{"sendmail_path", CT_STR, SENDMAIL, 0, 0, OFF(sendmail_path)},
 	{"template_directory", CT_STR, "", 0, 0, OFF(template_directory)},
 	{"language", CT_STR, "en", 0, 0, OFF(language)},
+	{"milter_action", CT_STR, "accept", 0, 0, OFF(milter_action)},
+	{"agents_file", CT_STR, "", 0, 0, OFF(agents_file)},
+	{"bounce_address", CT_STR, "", 0, 0, OFF(bounce_address)},
+	{"autoreply_limit", CT_SIZE, "5", 0, 1000000, OFF(autoreply_limit)},
+	{"notify_max_age", CT_TIME, "5d", 60, 365 * 86400LL, OFF(notify_max_age)},
+	{"sendmail_timeout", CT_TIME, "30s", 1, 600, OFF(sendmail_timeout)},
+	{"reply_marker", CT_STR, "##- Please type your reply above this line -##",
+	    0, 0, OFF(reply_marker)},
 };
 
 #define CONF_NPARAM (sizeof(conf_table) / sizeof(conf_table[0]))
@@ -212,6 +221,12 @@ conf_derive(struct pd_conf *c, struct pd_err *err)
 	if (c->data_directory[0] != '/')
 		return err_set(err, PD_ECONFIG,
 		    "%s: data_directory: must be an absolute path", c->path);
+	if (strcmp(c->milter_action, "accept") != 0 &&
+	    strcmp(c->milter_action, "discard") != 0 &&
+	    strcmp(c->milter_action, "tag") != 0)
+		return err_set(err, PD_ECONFIG, "%s: milter_action: \"%s\" "
+		    "is not one of accept, discard, tag", c->path,
+		    c->milter_action);
 	c->support_local = xstrndup(c->support_address,
 	    (size_t)(at - c->support_address));
 	c->support_domain = xstrdup(at + 1);
@@ -232,10 +247,16 @@ conf_derive(struct pd_conf *c, struct pd_err *err)
 	n = strlen(c->base_url);
 	while (n > 0 && c->base_url[n - 1] == '/')
 		c->base_url[--n] = '\0';
-	if (c->template_directory[0] == '\0') {
-		free(c->template_directory);
-		c->template_directory = xstrdup(PKGDATADIR "/templates");
+	if (c->bounce_address[0] == '\0') {
+		free(c->bounce_address);
+		c->bounce_address = xstrdup(c->support_address);
 	}
+	/* the shipped templates, when installed (a build tree has none) */
+	c->shipped_templates = xstrdup(access(PKGDATADIR "/templates", F_OK)
+	    == 0 ? PKGDATADIR "/templates" : "");
+	if (strlen(c->reply_marker) < 8 || strchr(c->reply_marker, '<'))
+		return err_set(err, PD_ECONFIG, "%s: reply_marker: must be at "
+		    "least 8 characters and contain no '<'", c->path);
 	return 0;
 }
 
@@ -307,6 +328,7 @@ conf_free(struct pd_conf *c)
 	free(c->path);
 	free(c->support_local);
 	free(c->support_domain);
+	free(c->shipped_templates);
 	memset(c, 0, sizeof(*c));
 }
 

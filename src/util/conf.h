@@ -34,8 +34,16 @@ struct pd_conf {
 	long	lock_wait_limit;	/* seconds the filter may wait for the store */
 	size_t	map_size;		/* initial LMDB map size, bytes */
 	char	*sendmail_path;
-	char	*template_directory;
+	char	*template_directory;	/* the operator's templates, "" none */
+	char	*shipped_templates;	/* PKGDATADIR/templates (derived) */
 	char	*language;
+	char	*agents_file;		/* "" = no agents */
+	char	*bounce_address;	/* envelope sender of notifications */
+	size_t	autoreply_limit;	/* automatic mails per address and hour */
+	long	notify_max_age;		/* give up delivering after this */
+	long	sendmail_timeout;	/* one sendmail run may take this long */
+	char	*reply_marker;		/* the reply-above-this-line line */
+	char	*milter_action;		/* accept | discard | tag (milter mode) */
 };
 
 /* conf_path - which file to read: the argument, $POSTDESK_CONFIG, or the default */

@@ -60,11 +60,24 @@ skip_all() {
 pd_home() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/pd-test.XXXXXX")
 	chmod 755 "$T"
+	# a sendmail that keeps each message in $T/sent/N.eml, with the
+	# envelope in N.env ("-f SENDER RECIPIENT")
+	mkdir -m 777 "$T/sent"
+	cat > "$T/sendmail" <<'SM'
+#!/bin/sh
+dir=$(dirname "$0")/sent
+[ -e "$dir/../sendmail.fail" ] && { echo "sendmail: simulated failure"; exit 75; }
+n=$(date +%s%N).$$
+cat > "$dir/.$n.tmp" && echo "$*" > "$dir/$n.env" && mv "$dir/.$n.tmp" "$dir/$n.eml"
+SM
+	chmod 755 "$T/sendmail"
 	cat > "$T/postdesk.conf" <<CONF
 data_directory = $T/data
 support_address = support@example.com
 base_url = https://help.example.com
 site_name = Example Support
+template_directory = $top_srcdir/templates
+sendmail_path = $T/sendmail
 $1
 CONF
 	if [ "$(id -u)" -eq 0 ]; then
@@ -74,6 +87,16 @@ CONF
 	else
 		"$PD" -c "$T/postdesk.conf" init >/dev/null
 	fi
+}
+
+# sent_count - how many messages the test sendmail took
+sent_count() {
+	ls "$T/sent" | grep -c '\.eml$'
+}
+
+# sent_to ADDR - the files of the messages sent to ADDR (envelope)
+sent_to() {
+	grep -l -- "-- $1\$" "$T"/sent/*.env 2>/dev/null | sed 's/\.env$/.eml/'
 }
 
 # pd - postdesk with the test configuration

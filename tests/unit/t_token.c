@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -1188,6 +1189,70 @@ test_rotation(const struct key *knew, const struct key *kold,
 	token_keyring_free(other);
 }
 
+/* test_agent - agent reply tokens: round trip, forgery, type separation */
+static void
+test_agent(const struct pd_keyring *kr)
+{
+	char aid[TOKEN_AID_CHARS + 1], aid2[TOKEN_AID_CHARS + 1];
+	char got[TOKEN_AID_CHARS + 1], *s, *u, *r;
+	uint64_t t, q;
+	size_t i, bad = 0;
+
+	token_agent_id("Bob@Example.COM", aid);
+	token_agent_id("bob@example.com", aid2);
+	IS_STR(aid, aid2, "agent id ignores case");
+	IS_INT(strlen(aid), TOKEN_AID_CHARS, "agent id has 8 characters");
+	token_agent_id("carol@example.com", aid2);
+	OK(strcmp(aid, aid2) != 0, "two agents have different ids");
+	s = token_agent(kr, 42, 7, aid);
+	OK(s != NULL && token_agent_verify(kr, s, &t, &q, got) == 1 &&
+	    t == 42 && q == 7 && strcmp(got, aid) == 0,
+	    "agent token round trip: ticket, seq and agent id come back");
+	u = xstrdup(s);
+	for (i = 0; u[i]; i++)
+		if (u[i] >= 'a' && u[i] <= 'z')
+			u[i] = (char)(u[i] - 'a' + 'A');
+	OK(token_agent_verify(kr, u, &t, &q, got) == 1,
+	    "agent token verifies upper-cased");
+	free(u);
+	/* another agent's id with the same MAC */
+	u = xasprintf("42.7.%s.%s", aid2, strrchr(s, '.') + 1);
+	OK(token_agent_verify(kr, u, &t, &q, got) == 0,
+	    "agent token with another agent's id is rejected");
+	free(u);
+	u = xasprintf("42.8.%s.%s", aid, strrchr(s, '.') + 1);
+	OK(token_agent_verify(kr, u, &t, &q, got) == 0,
+	    "agent token with another seq is rejected");
+	free(u);
+	u = xasprintf("43.7.%s.%s", aid, strrchr(s, '.') + 1);
+	OK(token_agent_verify(kr, u, &t, &q, got) == 0,
+	    "agent token for another ticket is rejected");
+	free(u);
+	for (i = 0; i < strlen(s); i++) {
+		u = xstrdup(s);
+		u[i] ^= 1;
+		bad += token_agent_verify(kr, u, &t, &q, got) == 1 &&
+		    strcmp(u, s) != 0 && strcasecmp(u, s) != 0;
+		free(u);
+	}
+	IS_INT(bad, 0, "every bit flip of an agent token is rejected");
+	r = token_reply(kr, 42);
+	u = xasprintf("42.7.%s.%s", aid, strchr(r, '.') + 1);
+	OK(token_agent_verify(kr, u, &t, &q, got) == 0,
+	    "a reply MAC does not verify as an agent token");
+	OK(token_reply_verify(kr, s, &t) == 0,
+	    "an agent token does not verify as a reply token");
+	OK(token_agent(kr, 42, 7, "short") == NULL,
+	    "an agent id of the wrong length is refused");
+	OK(token_agent_verify(kr, "42.7..x", &t, &q, got) == 0 &&
+	    token_agent_verify(kr, "", &t, &q, got) == 0 &&
+	    token_agent_verify(kr, NULL, &t, &q, got) == 0,
+	    "malformed agent tokens are rejected");
+	free(u);
+	free(r);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -1229,6 +1294,7 @@ main(void)
 	test_flips(kr);
 	test_types(kr);
 	test_shapes(kr, &a);
+	test_agent(kr);
 	kr = token_keyring_free(kr);
 	OK(kr == NULL, "token_keyring_free returns NULL");
 	test_rotation(&a, &b, &c);

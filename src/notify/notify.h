@@ -1,0 +1,95 @@
+/*
+ * notify.h - notifications: render, queue in the outbox, hand to the MTA
+ *
+ * notify_queue() runs inside the write transaction of the event it tells
+ * about: it renders the event's template (notify/tpl.c), builds the MIME
+ * message (mail/mail_compose.c) with a signed Message-ID, the signed
+ * Reply-To of its recipient and In-Reply-To/References that chain the
+ * ticket's conversation, and adds it to the outbox, due now. After the
+ * commit the program calls notify_send() for the ids it queued; whatever
+ * fails stays queued, and postdesk-cron calls notify_run_due(), which
+ * retries with backoff and gives up after notify_max_age (the entry stays
+ * visible in "postdesk outbox" with its last error). A crash between the
+ * commit and the delivery loses nothing: the entry is due, so the next
+ * cron run sends it; an entry is removed only after sendmail(1) took it.
+ *
+ * Delivery runs sendmail_path as "sendmail -i -f BOUNCE -- RECIPIENT"
+ * with the message on stdin, bounded by sendmail_timeout.
+ */
+#ifndef PD_NOTIFY_H
+#define PD_NOTIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "util/pd_types.h"
+
+struct pd_agent;
+struct pd_agents;
+struct pd_conf;
+struct pd_err;
+struct pd_keyring;
+struct store;
+struct store_txn;
+struct workflow;
+
+struct notify_ctx {
+	const struct pd_conf *conf;
+	const struct pd_keyring *keys;
+	const struct pd_agents *agents;
+	const struct workflow *wf;
+};
+
+struct notify_msg {
+	const char *event;		/* template: "customer_new", ... */
+	const struct pd_ticket *ticket;
+	const char *to_addr;
+	const char *to_name;
+	const struct pd_agent *agent;	/* set: the recipient is this agent */
+	const char *message_text;	/* the text the notice carries */
+	const char *agent_name;		/* who acted, for customer mails */
+	const char *in_reply_to;	/* Message-ID it answers, "" none */
+	const char *first_msgid;	/* the ticket's first Message-ID */
+	const char *auto_submitted;	/* "auto-replied", "auto-generated", NULL */
+	time_t	now;
+};
+
+/* notify_queue - render one notification and add it to the outbox; *id
+ * is its outbox id. PD_EDATA: it would exceed message_size_limit (nothing
+ * queued). */
+int	notify_queue(struct store_txn *, const struct notify_ctx *,
+		     const struct notify_msg *, uint64_t *id, struct pd_err *);
+
+/* notify_rate - count one automatic mail to addr in the current hour:
+ * 1 allowed, 0 over autoreply_limit (not counted), -1 error */
+int	notify_rate(struct store_txn *, const struct pd_conf *,
+		    const char *addr, time_t now, struct pd_err *);
+
+/* what became of one outbox entry, for the program's log line */
+struct notify_result {
+	uint64_t id;
+	uint64_t ticket;
+	char	recipient[256];
+	char	event[32];
+	int	sent;		/* 1 sent, 0 deferred, -1 given up */
+	char	why[256];
+};
+
+/* notify_send - deliver these entries now; report each (may be NULL) */
+int	notify_send(struct store *, const struct pd_conf *, const uint64_t *,
+		    size_t, void (*report)(const struct notify_result *,
+		    void *), void *, struct pd_err *);
+/* notify_run_due - deliver every entry due at now (postdesk-cron) */
+int	notify_run_due(struct store *, const struct pd_conf *, time_t now,
+		       int dry_run, void (*report)(const struct notify_result *,
+		       void *), void *, struct pd_err *);
+/* notify_sendmail - run sendmail once; 0 taken, -1 with why */
+int	notify_sendmail(const struct pd_conf *, const char *sender,
+			const char *rcpt, const char *msg, size_t len,
+			char *why, size_t whylen);
+/* notify_reply_address - support+TOKEN@domain of a ticket (caller frees) */
+char	*notify_reply_address(const struct pd_conf *,
+			      const struct pd_keyring *, uint64_t ticket);
+
+#endif

@@ -1,0 +1,341 @@
+/*
+ * notify_send.c - hand outbox entries to sendmail(1); retries and backoff
+ *
+ * Each delivery: read the entry (a read transaction), run sendmail with no
+ * transaction open, then one short write transaction records the outcome:
+ * taken → the entry is removed; refused → attempts+1, next try after a
+ * backoff (1, 2, 4 ... minutes, at most an hour); older than
+ * notify_max_age → given up: it leaves the due-index but stays in the
+ * outbox with its last error, for "postdesk outbox". Two processes that
+ * deliver the same entry at once are possible (the filter right after its
+ * commit, and cron); both see it queued and both may send it, which mail
+ * systems tolerate (same Message-ID). cron only looks at entries due,
+ * and a new entry is due one sendmail_timeout after its creation, so the
+ * filter's own attempt normally comes first.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/clock.h"
+#include "util/conf.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+#include "store/store.h"
+#include "notify/notify.h"
+
+struct send_outcome {
+	uint64_t id;
+	int	ok;		/* sendmail took it */
+	const char *why;
+	time_t	now;
+	long	max_age;
+	struct notify_result *res;
+};
+
+struct due_ids {
+	uint64_t *v;
+	size_t	n;
+	size_t	cap;
+};
+
+static int outcome_txn(struct store_txn *, void *, struct pd_err *);
+static long elapsed_ms(const struct timespec *);
+
+/* elapsed_ms - milliseconds since start */
+static long
+elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 +
+	    (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* notify_sendmail - run sendmail -i -f SENDER -- RCPT, bounded in time */
+int
+notify_sendmail(const struct pd_conf *conf, const char *sender,
+		const char *rcpt, const char *msg, size_t len, char *why,
+		size_t whylen)
+{
+	int in[2], out[2], status, rc = -1;
+	char output[512];
+	size_t sent = 0, got = 0;
+	struct timespec start;
+	long limit = conf->sendmail_timeout * 1000L;
+	pid_t pid;
+
+	why[0] = '\0';
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) < 0) {
+		snprintf(why, whylen, "fork: %s", strerror(errno));
+		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(out[1], 2);
+		execl(conf->sendmail_path, "sendmail", "-i", "-f", sender,
+		    "--", rcpt, (char *)NULL);
+		dprintf(1, "cannot run %s: %s", conf->sendmail_path,
+		    strerror(errno));
+		_exit(75);
+	}
+	close(in[0]);
+	close(out[1]);
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	/* feed the message and collect what it says, never waiting forever */
+	while (out[0] >= 0) {
+		struct pollfd p[2];
+		int np = 0, wi = -1;
+		long left = limit - elapsed_ms(&start);
+		ssize_t n;
+
+		if (left <= 0)
+			break;
+		p[np].fd = out[0];
+		p[np++].events = POLLIN;
+		if (in[1] >= 0) {
+			wi = np;
+			p[np].fd = in[1];
+			p[np++].events = POLLOUT;
+		}
+		if (poll(p, (nfds_t)np, (int)left) < 0 && errno != EINTR)
+			break;
+		if (wi >= 0 && p[wi].revents) {
+			n = write(in[1], msg + sent, len - sent);
+			if (n > 0)
+				sent += (size_t)n;
+			if ((n < 0 && errno != EAGAIN && errno != EINTR) ||
+			    sent == len) {
+				close(in[1]);
+				in[1] = -1;
+			}
+		}
+		if (p[0].revents) {
+			n = read(out[0], got < sizeof(output) - 1 ?
+			    output + got : output, got < sizeof(output) - 1 ?
+			    sizeof(output) - 1 - got : sizeof(output) - 1);
+			if (n > 0 && got < sizeof(output) - 1)
+				got += (size_t)n;
+			else if (n == 0 || (n < 0 && errno != EAGAIN &&
+			    errno != EINTR)) {
+				close(out[0]);
+				out[0] = -1;
+			}
+		}
+	}
+	output[got] = '\0';
+	if (in[1] >= 0)
+		close(in[1]);
+	if (out[0] >= 0) {
+		close(out[0]);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		snprintf(why, whylen, "%s timed out after %lds",
+		    conf->sendmail_path, conf->sendmail_timeout);
+		return -1;
+	}
+	/* output closed: the child is exiting; bound the wait all the same */
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (elapsed_ms(&start) > limit) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			snprintf(why, whylen, "%s timed out after %lds",
+			    conf->sendmail_path, conf->sendmail_timeout);
+			return -1;
+		}
+		usleep(2000);
+	}
+	for (char *p = output; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && sent == len)
+		rc = 0;
+	else if (WIFEXITED(status))
+		snprintf(why, whylen, "%s exited %d%s%s", conf->sendmail_path,
+		    WEXITSTATUS(status), got ? ": " : "", output);
+	else
+		snprintf(why, whylen, "%s killed by signal %d",
+		    conf->sendmail_path, WTERMSIG(status));
+	return rc;
+}
+
+/* outcome_txn - record what happened to one entry */
+static int
+outcome_txn(struct store_txn *txn, void *arg, struct pd_err *err)
+{
+	struct send_outcome *so = arg;
+	struct pd_outbox *o;
+	time_t old;
+	long backoff;
+	int rc;
+
+	if ((rc = store_outbox_get(txn, so->id, &o, err)) <= 0)
+		return rc;	/* someone else delivered it meanwhile */
+	so->res->ticket = o->ticket;
+	snprintf(so->res->recipient, sizeof(so->res->recipient), "%s",
+	    o->recipient);
+	snprintf(so->res->event, sizeof(so->res->event), "%s", o->event);
+	if (so->ok) {
+		rc = store_outbox_done(txn, o, err);
+		so->res->sent = 1;
+	} else {
+		old = o->next_try;
+		o->attempts++;
+		free(o->last_error);
+		if (so->now - o->created >= so->max_age) {
+			o->last_error = xasprintf("gave up after %u attempts: "
+			    "%s", o->attempts, so->why);
+			o->next_try = 0;
+			/* keep it, out of the due-index, for display */
+			rc = store_due_del(txn, old, STORE_DUE_OUTBOX, o->id,
+			    err);
+			if (rc == 0)
+				rc = store_outbox_update(txn, o, err);
+			so->res->sent = -1;
+		} else {
+			o->last_error = xstrdup(so->why);
+			backoff = 60L << (o->attempts > 6 ? 6 : o->attempts - 1);
+			if (backoff > 3600)
+				backoff = 3600;
+			o->next_try = so->now + backoff;
+			rc = store_outbox_retry(txn, o, old, err);
+			so->res->sent = 0;
+		}
+	}
+	store_outbox_free(o);
+	return rc;
+}
+
+/* send_one - deliver one entry and record the outcome */
+static int
+send_one(struct store *st, const struct pd_conf *conf, uint64_t id,
+	 time_t now, struct notify_result *res, struct pd_err *err)
+{
+	struct store_txn *txn;
+	struct pd_outbox *o = NULL;
+	struct send_outcome so;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->id = id;
+	if (store_read(st, &txn, err) < 0)
+		return -1;
+	rc = store_outbox_get(txn, id, &o, err);
+	store_abort(txn);
+	if (rc <= 0)
+		return rc;	/* gone: delivered by another process */
+	if (o->next_try == 0) {
+		store_outbox_free(o);
+		return 0;	/* given up earlier */
+	}
+	memset(&so, 0, sizeof(so));
+	so.id = id;
+	so.now = now;
+	so.max_age = conf->notify_max_age;
+	so.res = res;
+	so.ok = notify_sendmail(conf, o->sender, o->recipient, o->message,
+	    strlen(o->message), res->why, sizeof(res->why)) == 0;
+	so.why = res->why;
+	store_outbox_free(o);
+	if (store_write(st, outcome_txn, &so, err) < 0)
+		return -1;
+	return 1;
+}
+
+/* notify_send - deliver a list of entries now */
+int
+notify_send(struct store *st, const struct pd_conf *conf,
+	    const uint64_t *ids, size_t n,
+	    void (*report)(const struct notify_result *, void *), void *arg,
+	    struct pd_err *err)
+{
+	struct notify_result res;
+	struct timespec start;
+	size_t i;
+	int rc;
+
+	/* at most about twice sendmail_timeout in all; cron does the rest */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (i = 0; i < n; i++) {
+		if (elapsed_ms(&start) > conf->sendmail_timeout * 1000L)
+			return err_set(err, PD_ETEMP, "%zu of %zu "
+			    "notifications left for postdesk-cron (slow "
+			    "sendmail)", n - i, n);
+		if ((rc = send_one(st, conf, ids[i], clock_now(), &res,
+		    err)) < 0)
+			return -1;
+		if (rc == 1 && report != NULL)
+			report(&res, arg);
+	}
+	return 0;
+}
+
+/* collect_due - due-index callback: outbox ids only */
+static int
+collect_due(time_t when, int kind, uint64_t id, void *arg)
+{
+	struct due_ids *d = arg;
+
+	(void)when;
+	if (kind != STORE_DUE_OUTBOX)
+		return 0;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 32;
+		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
+	}
+	d->v[d->n++] = id;
+	return 0;
+}
+
+/* notify_run_due - everything due now (cron) */
+int
+notify_run_due(struct store *st, const struct pd_conf *conf, time_t now,
+	       int dry_run, void (*report)(const struct notify_result *,
+	       void *), void *arg, struct pd_err *err)
+{
+	struct store_txn *txn;
+	struct due_ids d;
+	struct notify_result res;
+	size_t i;
+	int rc = 0;
+
+	memset(&d, 0, sizeof(d));
+	if (store_read(st, &txn, err) < 0)
+		return -1;
+	rc = store_due_iter(txn, now, collect_due, &d, err);
+	store_abort(txn);
+	for (i = 0; rc == 0 && i < d.n; i++) {
+		if (dry_run) {
+			memset(&res, 0, sizeof(res));
+			res.id = d.v[i];
+			snprintf(res.why, sizeof(res.why), "due (dry run)");
+			if (report != NULL)
+				report(&res, arg);
+			continue;
+		}
+		rc = send_one(st, conf, d.v[i], now, &res, err);
+		if (rc == 1 && report != NULL)
+			report(&res, arg);
+		rc = rc < 0 ? -1 : 0;
+	}
+	free(d.v);
+	return rc;
+}
