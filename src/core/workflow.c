@@ -44,10 +44,15 @@ static const struct wf_status chatdesk_statuses[] = {
 	{"assigned", "Assigned", 0},
 	{"closed", "Closed", 0},
 	{"archived", "Archived", 1},
+	{"spam", "Spam", 1},
+	{"deleted", "Deleted", 1},
 };
 
 static const struct wf_transition chatdesk_transitions[] = {
 	{WF_EV_CUSTOMER_NEW, "*", "unassigned"},
+	{WF_EV_CUSTOMER_REPLY, "spam", NULL},
+	{WF_EV_CUSTOMER_REPLY, "deleted", NULL},
+	{WF_EV_CUSTOMER_REPLY, "archived", NULL},
 	{WF_EV_CUSTOMER_REPLY, "closed", "unassigned"},
 	{WF_EV_CUSTOMER_REPLY, "*", NULL},
 	{WF_EV_AGENT_NEW, "*", "assigned"},
@@ -62,10 +67,14 @@ static const struct wf_status sendbird_statuses[] = {
 	{"in_progress", "In Progress", 0},
 	{"idle", "Idle", 0},
 	{"closed", "Closed", 0},
+	{"spam", "Spam", 1},
+	{"deleted", "Deleted", 1},
 };
 
 static const struct wf_transition sendbird_transitions[] = {
 	{WF_EV_CUSTOMER_NEW, "*", "pending"},
+	{WF_EV_CUSTOMER_REPLY, "spam", NULL},
+	{WF_EV_CUSTOMER_REPLY, "deleted", NULL},
 	{WF_EV_CUSTOMER_REPLY, "idle", "active"},
 	{WF_EV_CUSTOMER_REPLY, "proactive", "active"},
 	{WF_EV_CUSTOMER_REPLY, "closed", "pending"},
@@ -80,29 +89,39 @@ static const struct wf_status simple_statuses[] = {
 	{"in_progress", "In Progress", 0},
 	{"waiting", "Waiting", 0},
 	{"closed", "Closed", 0},
+	{"spam", "Spam", 1},
+	{"deleted", "Deleted", 1},
 };
 
 static const struct wf_transition simple_transitions[] = {
 	{WF_EV_CUSTOMER_NEW, "*", "new"},
+	{WF_EV_CUSTOMER_REPLY, "spam", NULL},
+	{WF_EV_CUSTOMER_REPLY, "deleted", NULL},
 	{WF_EV_CUSTOMER_REPLY, "new", NULL},
 	{WF_EV_CUSTOMER_REPLY, "*", "in_progress"},
 	{WF_EV_AGENT_NEW, "*", "waiting"},
+	{WF_EV_AGENT_REPLY, "spam", NULL},
+	{WF_EV_AGENT_REPLY, "deleted", NULL},
 	{WF_EV_AGENT_REPLY, "*", "waiting"},
 };
 
 static const struct workflow workflows[] = {
 	{"deskpro", "000_26d807237faac20d.txt, 001_2a12bef061e80f2d.txt",
 	    deskpro_statuses, N(deskpro_statuses),
-	    deskpro_transitions, N(deskpro_transitions)},
+	    deskpro_transitions, N(deskpro_transitions),
+	    "resolved", "awaiting_agent"},
 	{"chatdesk", "002_e69c885d0c7e5dcb.txt",
 	    chatdesk_statuses, N(chatdesk_statuses),
-	    chatdesk_transitions, N(chatdesk_transitions)},
+	    chatdesk_transitions, N(chatdesk_transitions),
+	    "closed", "unassigned"},
 	{"sendbird", "003_11264d48ece33f3f.txt",
 	    sendbird_statuses, N(sendbird_statuses),
-	    sendbird_transitions, N(sendbird_transitions)},
+	    sendbird_transitions, N(sendbird_transitions),
+	    "closed", "pending"},
 	{"simple", "004_be84fce227d4a346.txt",
 	    simple_statuses, N(simple_statuses),
-	    simple_transitions, N(simple_transitions)},
+	    simple_transitions, N(simple_transitions),
+	    "closed", "in_progress"},
 };
 
 static const char *event_names[WF_EV_COUNT] = {

@@ -39,7 +39,13 @@ struct workflow {
 	size_t	nstatuses;
 	const struct wf_transition *transitions;
 	size_t	ntransitions;
+	const char *closed;	/* what #close and "resolved" mean */
+	const char *reopen;	/* what #restore and a reopen lead to */
 };
+
+/* Every preset also has the hidden statuses "spam" and "deleted". */
+#define WF_SPAM		"spam"
+#define WF_DELETED	"deleted"
 
 /* workflow_find - a preset by name, NULL when unknown */
 const struct workflow *workflow_find(const char *name);

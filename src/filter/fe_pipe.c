@@ -103,14 +103,15 @@ pipe_committed(const struct intake_req *req, const struct intake_result *res,
 		    res->from, req->recipient, req->len, res->reason);
 	else
 		log_info("%s: ticket=%llu action=%s step=%c class=%s "
-		    "from=<%s> to=<%s> size=%zu status=%s notify=%d%s%s%s%s",
+		    "from=<%s> to=<%s> size=%zu status=%s notify=%d%s%s%s%s%s",
 		    qid, (unsigned long long)res->ticket, intake_action(res),
 		    res->step ? res->step : '-', core_class_name(res->class),
 		    res->from, req->recipient, req->len, res->status,
 		    res->queued, res->suppressed ? " suppressed=\"" : "",
 		    res->suppressed ? res->suppressed_why : "",
 		    res->suppressed ? "\"" : "",
-		    res->defects ? " defects=yes" : "");
+		    res->defects ? " defects=yes" : "",
+		    res->agent_unauth ? " agent=unauthenticated" : "");
 }
 
 /* pipe_parse_args - [-q QID] [-f SENDER] [--sasl-user=U] -- RCPT... */

@@ -22,12 +22,15 @@
 #include "util/pd_types.h"
 #include "util/xalloc.h"
 #include "mail/mail_parse.h"
+#include "mail/mail_text.h"
 #include "notify/notify.h"
 #include "token/token.h"
 #include "store/store.h"
 #include "core/classify.h"
+#include "core/command.h"
 #include "core/thread.h"
 #include "core/workflow.h"
+#include "filter/agent.h"
 #include "filter/intake.h"
 
 struct intake_work {
@@ -43,6 +46,14 @@ struct intake_work {
 	struct intake_result *res;
 	struct pd_classify cls;
 	struct notify_ctx nctx;
+	const struct pd_agent *agent;	/* an authenticated agent wrote it */
+	uint32_t seen_seq;		/* from the agent's token */
+	int	control;		/* sent to the control address */
+	struct mail_reply reply;	/* new text / quote / signature */
+	struct pd_command *cmds;
+	size_t	ncmds;
+	const char *rest;		/* the text after the commands */
+	struct agent_act act;
 };
 
 static int intake_txn(struct store_txn *, void *, struct pd_err *);
@@ -335,6 +346,58 @@ intake_first_msgid(struct store_txn *txn, uint64_t ticket,
 	return id;
 }
 
+/* intake_agent - an authenticated agent's mail on a ticket, or at control */
+static int
+intake_agent(struct store_txn *txn, struct intake_work *w, uint64_t ticket,
+	     struct pd_err *err)
+{
+	struct intake_result *res = w->res;
+	struct agent_act *a = &w->act;
+	struct pd_ticket *t = NULL;
+	int rc;
+
+	a->nctx = &w->nctx;
+	a->agent = w->agent;
+	a->now = w->now;
+	a->seen_seq = w->seen_seq;
+	a->cmds = w->cmds;
+	a->ncmds = w->ncmds;
+	a->text = w->rest;
+	a->message_id = w->msg->message_id;
+	a->raw = w->req->raw;
+	a->rawlen = w->req->len;
+	a->queue_id = w->req->queue_id;
+	a->result_mail = 1;
+	res->is_agent = 1;
+	if (w->control) {
+		rc = agent_control(txn, a, err);
+		res->step = '-';
+		res->reason = "control address";
+	} else
+		rc = agent_on_ticket(txn, a, ticket, err);
+	if (rc < 0)
+		return -1;
+	res->ticket = w->control ? 0 : ticket;
+	res->seq = a->seq;
+	res->agent_public = a->public_sent;
+	res->agent_held = a->held;
+	res->agent_refused = a->refused;
+	res->outbox = xrealloc(res->outbox, (a->noutbox + 1) *
+	    sizeof(*res->outbox));
+	memcpy(res->outbox, a->outbox, a->noutbox * sizeof(*a->outbox));
+	res->noutbox = a->noutbox;
+	res->queued = (int)a->noutbox;
+	if (!w->control) {
+		if ((rc = store_ticket_get(txn, ticket, &t, err)) < 0)
+			return -1;
+		if (rc == 1)
+			snprintf(res->status, sizeof(res->status), "%s",
+			    t->status);
+		store_ticket_free(t);
+	}
+	return store_dedup_put(txn, w->dedup, res->ticket, a->seq, err);
+}
+
 /* intake_txn - the one write transaction of an intake */
 static int
 intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
@@ -354,6 +417,8 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 
 	/* store_write may run this again: start from a clean result */
 	res->duplicate = res->dropped = res->is_new = 0;
+	res->is_agent = res->agent_public = res->agent_held = 0;
+	res->agent_refused = 0;
 	res->ticket = 0;
 	res->seq = 0;
 	res->queued = res->suppressed = 0;
@@ -369,6 +434,8 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	core_thread(&ev, &th);
 	res->step = th.step;
 	res->reason = th.reason;
+	if (w->agent != NULL && (w->control || !th.is_new))
+		return intake_agent(txn, w, th.ticket, err);
 	if (th.is_new && !person) {
 		/* bounces and auto-replies never open a ticket */
 		res->dropped = 1;
@@ -420,7 +487,7 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	m.message_id = w->msg->message_id;
 	m.queue_id = (char *)w->req->queue_id;
 	m.recipient = (char *)w->req->recipient;
-	m.text = w->msg->text;
+	m.text = res->is_new ? w->msg->text : w->reply.text;
 	m.raw_size = w->req->len;
 	m.attach = w->msg->attach;
 	m.nattach = w->msg->nattach;
@@ -500,6 +567,10 @@ intake_action(const struct intake_result *res)
 		return "duplicate";
 	if (res->dropped)
 		return "dropped";
+	if (res->is_agent)
+		return res->agent_refused ? "agent-refused" : res->agent_held ?
+		    "agent-held" : res->agent_public ? "agent-reply" :
+		    "agent-command";
 	return res->is_new ? "new" : "reply";
 }
 
@@ -529,6 +600,71 @@ intake_classify(struct intake_work *w)
 	core_classify(&in, &w->cls);
 }
 
+/* dkim_agent - a DKIM pass for the From domain, from our trusted server */
+static int
+dkim_agent(const struct pd_conf *c, const struct pd_msg *m)
+{
+	const char *ar = m->authentication_results, *at, *p;
+	size_t idlen = strlen(c->trusted_authserv_id);
+	char want[300];
+
+	if (idlen == 0 || ar == NULL || (at = strrchr(m->from_addr, '@')) ==
+	    NULL)
+		return 0;
+	while (*ar == ' ' || *ar == '\t')
+		ar++;
+	if (strncasecmp(ar, c->trusted_authserv_id, idlen) != 0 ||
+	    (ar[idlen] != ';' && ar[idlen] != ' '))
+		return 0;
+	snprintf(want, sizeof(want), "header.d=%s", at + 1);
+	for (p = ar; (p = strcasestr(p, "dkim=pass")) != NULL; p += 9) {
+		const char *end = strchr(p, ';');
+		const char *d = strcasestr(p, want);
+		size_t n = strlen(want);
+
+		if (d != NULL && (end == NULL || d < end) &&
+		    (d[n] == '\0' || d[n] == ';' || d[n] == ' ' ||
+		    d[n] == '\t'))
+			return 1;
+	}
+	return 0;
+}
+
+/* intake_identify - is this an authenticated agent's mail? */
+static void
+intake_identify(struct intake_work *w, const char *ext)
+{
+	const struct intake_ctx *ctx = w->ctx;
+	const struct pd_agents *al = &ctx->agents;
+	char aid[TOKEN_AID_CHARS + 1], mine[TOKEN_AID_CHARS + 1];
+	uint64_t tk, seq;
+	size_t i;
+
+	w->seen_seq = AGENT_SEEN_ALL;
+	/* the agent-specific reply address that only that agent was sent */
+	if (ext != NULL && token_agent_verify(ctx->keys, ext, &tk, &seq,
+	    aid) == 1) {
+		for (i = 0; i < al->n; i++) {
+			token_agent_id(al->v[i].addr, mine);
+			if (strcmp(mine, aid) == 0) {
+				w->agent = &al->v[i];
+				w->seen_seq = seq > UINT32_MAX - 1 ?
+				    UINT32_MAX - 1 : (uint32_t)seq;
+				return;
+			}
+		}
+	}
+	/* SMTP AUTH names the agent */
+	if ((w->agent = agents_by_login(al, w->req->sasl_user)) != NULL)
+		return;
+	/* a DKIM pass from our trusted server for the agent's domain */
+	if (agents_by_addr(al, w->msg->from_addr) != NULL &&
+	    dkim_agent(ctx->conf, w->msg))
+		w->agent = agents_by_addr(al, w->msg->from_addr);
+	else if (agents_by_addr(al, w->msg->from_addr) != NULL)
+		w->res->agent_unauth = 1;
+}
+
 /* intake_message - parse, verify, decide, store one message; then notify */
 int
 intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
@@ -538,7 +674,7 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 	char ext[256], aid[TOKEN_AID_CHARS + 1];
 	uint64_t tk, seq;
 	size_t i;
-	int rc;
+	int rc = 0, has_ext;
 
 	memset(&w, 0, sizeof(w));
 	memset(res, 0, sizeof(*res));
@@ -567,12 +703,30 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 		return 0;
 	}
 
-	if (core_rcpt_extension(req->recipient, ctx->conf->support_local,
+	has_ext = core_rcpt_extension(req->recipient, ctx->conf->support_local,
 	    ctx->conf->support_domain, ctx->conf->recipient_delimiter[0],
-	    ext, sizeof(ext)) &&
-	    (token_reply_verify(ctx->keys, ext, &tk) == 1 ||
+	    ext, sizeof(ext));
+	if (has_ext && (token_reply_verify(ctx->keys, ext, &tk) == 1 ||
 	    token_agent_verify(ctx->keys, ext, &tk, &seq, aid) == 1))
 		w.token_ticket = tk;
+	intake_identify(&w, has_ext ? ext : NULL);
+	w.control = has_ext && strcasecmp(ext, "control") == 0;
+	{
+		struct mail_reply_hints hints;
+
+		memset(&hints, 0, sizeof(hints));
+		hints.marker = ctx->conf->reply_marker;
+		mail_reply_split(w.msg->text, &hints, &w.reply);
+	}
+	if (w.agent != NULL)
+		core_commands_parse(w.reply.text, &w.cmds, &w.ncmds, &w.rest);
+	else if (w.control) {
+		/* the control address takes authenticated agents only */
+		res->dropped = 1;
+		res->step = '-';
+		res->reason = "control address: not an authenticated agent";
+		goto done;
+	}
 	w.ours = xcalloc(w.msg->nreferences + 1, sizeof(*w.ours));
 	for (i = w.msg->nreferences; i > 0; i--)
 		if (token_msgid_verify(ctx->keys, w.msg->references[i - 1],
@@ -583,7 +737,11 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 	    req->recipient, w.dedup);
 
 	rc = store_write(ctx->store, intake_txn, &w, err);
+done:
 	free(w.ours);
+	free(w.cmds);
+	mail_reply_free(&w.reply);
+	agent_act_free(&w.act);
 	mail_msg_free(w.msg);
 	/* after the commit: hand the notifications to the MTA; a failure
 	 * leaves them queued for postdesk-cron and is not the intake's */

@@ -71,6 +71,11 @@ struct intake_result {
 	int	queued;		/* notifications queued */
 	int	suppressed;	/* automatic answers not sent (policy, rate) */
 	const char *suppressed_why;
+	int	is_agent;	/* an authenticated agent's mail */
+	int	agent_public;	/* ... sent a public reply */
+	int	agent_held;	/* ... held as a draft (collision) */
+	int	agent_refused;	/* ... changed nothing (lock, bad command) */
+	int	agent_unauth;	/* From an agent, but not authenticated */
 	uint64_t *outbox;	/* ids queued (owned by intake_message) */
 	size_t	noutbox;
 };

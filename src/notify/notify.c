@@ -112,11 +112,21 @@ notify_queue(struct store_txn *txn, const struct notify_ctx *nc,
 	memset(&o, 0, sizeof(o));
 	if (store_outbox_new_id(txn, &o.id, err) < 0)
 		return -1;
-	url = token_url(nc->keys, c->base_url, nm->ticket->id);
-	reply_to = nm->agent != NULL ?
-	    agent_reply_address(c, nc->keys, nm->ticket, nm->agent) :
-	    notify_reply_address(c, nc->keys, nm->ticket->id);
-	msgid = token_msgid(nc->keys, nm->ticket->id, o.id, c->hostname);
+	if (nm->ticket->id == 0) {
+		/* no ticket: the control address's answer to an agent */
+		url = xstrdup("");
+		reply_to = xasprintf("%s%scontrol@%s", c->support_local,
+		    c->recipient_delimiter, c->support_domain);
+		msgid = xasprintf("pd-control.%" PRIu64 ".%lld@%s", o.id,
+		    (long long)nm->now, c->hostname);
+	} else {
+		url = token_url(nc->keys, c->base_url, nm->ticket->id);
+		reply_to = nm->agent != NULL ?
+		    agent_reply_address(c, nc->keys, nm->ticket, nm->agent) :
+		    notify_reply_address(c, nc->keys, nm->ticket->id);
+		msgid = token_msgid(nc->keys, nm->ticket->id, o.id,
+		    c->hostname);
+	}
 	if (url == NULL || reply_to == NULL || msgid == NULL) {
 		err_set(err, PD_ETEMP, "cannot sign the notification for "
 		    "ticket %" PRIu64 " (key?)", nm->ticket->id);

@@ -104,6 +104,9 @@ static const char *const tpl_event_names[] = {
 	"customer_closed",	/* the ticket was resolved or closed */
 	"agent_new",		/* notice to agents: a new ticket */
 	"agent_reply",		/* notice to agents: the customer replied */
+	"agent_note",		/* notice to agents: a colleague's internal note */
+	"agent_result",		/* to an agent: what their mail did */
+	"agent_control",	/* to an agent: the control address's answer */
 	NULL
 };
 

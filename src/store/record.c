@@ -313,6 +313,16 @@ record_ticket_encode(struct buf *b, const struct pd_ticket *t,
 	out_count(&o, t->nparticipants, "participants");
 	for (i = 0; o.bad == NULL && i < t->nparticipants; i++)
 		out_str(&o, t->participants[i], "participant");
+	out_str(&o, t->assignee, "assignee");
+	out_str(&o, t->priority, "priority");
+	out_str(&o, t->lock_holder, "lock_holder");
+	out_time(&o, t->lock_until);
+	out_u64(&o, t->merged_into);
+	out_u32(&o, t->last_public_seq);
+	out_str(&o, t->last_public_agent, "last_public_agent");
+	out_count(&o, t->ncc, "cc");
+	for (i = 0; o.bad == NULL && i < t->ncc; i++)
+		out_str(&o, t->cc[i], "cc");
 	return out_done(&o, "ticket", err);
 }
 
@@ -342,6 +352,17 @@ record_ticket_decode(const void *data, size_t len, const char *what,
 	t->participants = xcalloc(t->nparticipants + 1, sizeof(char *));
 	for (i = 0; i < t->nparticipants; i++)
 		t->participants[i] = in_str(&in, "participant");
+	t->assignee = in_str(&in, "assignee");
+	t->priority = in_str(&in, "priority");
+	t->lock_holder = in_str(&in, "lock_holder");
+	t->lock_until = in_time(&in, "lock_until");
+	t->merged_into = in_u64(&in, "merged_into");
+	t->last_public_seq = in_u32(&in, "last_public_seq");
+	t->last_public_agent = in_str(&in, "last_public_agent");
+	t->ncc = in_count(&in, 4, "cc");
+	t->cc = xcalloc(t->ncc + 1, sizeof(char *));
+	for (i = 0; i < t->ncc; i++)
+		t->cc[i] = in_str(&in, "cc");
 	if (in_end(&in, what, err) < 0) {
 		record_ticket_free(t);
 		return -1;
@@ -367,6 +388,14 @@ record_ticket_free(struct pd_ticket *t)
 		for (i = 0; i < t->nparticipants; i++)
 			free(t->participants[i]);
 	free(t->participants);
+	free(t->assignee);
+	free(t->priority);
+	free(t->lock_holder);
+	free(t->last_public_agent);
+	if (t->cc != NULL)
+		for (i = 0; i < t->ncc; i++)
+			free(t->cc[i]);
+	free(t->cc);
 	free(t);
 }
 
@@ -396,6 +425,7 @@ record_msg_encode(struct buf *b, const struct pd_stored_msg *m,
 		out_str(&o, m->attach[i].type, "attachment type");
 		out_u64(&o, (uint64_t)m->attach[i].size);
 	}
+	out_u32(&o, (uint32_t)m->visibility);
 	return out_done(&o, "message", err);
 }
 
@@ -431,6 +461,7 @@ record_msg_decode(const void *data, size_t len, const char *what,
 		m->attach[i].type = in_str(&in, "attachment type");
 		m->attach[i].size = (size_t)in_u64(&in, "attachment size");
 	}
+	m->visibility = (int)in_u32(&in, "visibility");
 	if (in_end(&in, what, err) < 0) {
 		record_msg_free(m);
 		return -1;

@@ -941,6 +941,14 @@ store_ticket_dup(const struct pd_ticket *tk)
 	d->participants = xcalloc(tk->nparticipants + 1, sizeof(char *));
 	for (i = 0; i < tk->nparticipants; i++)
 		d->participants[i] = xstrdup(tk->participants[i]);
+	d->assignee = xstrdup(tk->assignee ? tk->assignee : "");
+	d->priority = xstrdup(tk->priority ? tk->priority : "");
+	d->lock_holder = xstrdup(tk->lock_holder ? tk->lock_holder : "");
+	d->last_public_agent = xstrdup(tk->last_public_agent ?
+	    tk->last_public_agent : "");
+	d->cc = xcalloc(tk->ncc + 1, sizeof(char *));
+	for (i = 0; i < tk->ncc; i++)
+		d->cc[i] = xstrdup(tk->cc[i]);
 	return d;
 }
 

@@ -153,6 +153,7 @@ void	store_outbox_free(struct pd_outbox *);
 
 /* The due-index: what is due at which time, by kind and id. */
 #define STORE_DUE_OUTBOX	1	/* id is an outbox id */
+#define STORE_DUE_UNLOCK	2	/* id is a ticket whose lock expires */
 int	store_due_put(struct store_txn *, time_t, int kind, uint64_t id,
 		      struct pd_err *);
 int	store_due_del(struct store_txn *, time_t, int kind, uint64_t id,
@@ -180,5 +181,16 @@ struct store_stat {
 	uint64_t used_bytes;
 };
 int	store_stat(struct store *, struct store_stat *, struct pd_err *);
+
+/*
+ * store_verify - check that every index entry points at a record and
+ * every record is indexed (status, msgid, dedup, raw, events, outbox and
+ * due-index, the id counters); see store_verify.c for the list. report is
+ * called with one line per problem (the text is valid during the call).
+ * Returns the number of problems (0: consistent), or -1 with err filled
+ * when LMDB fails. One read transaction: safe while others write.
+ */
+int	store_verify(struct store *, void (*report)(const char *problem,
+			     void *), void *, struct pd_err *);
 
 #endif

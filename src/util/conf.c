@@ -62,6 +62,8 @@ static const struct conf_param conf_table[] = {
 	{"bounce_address", CT_STR, "", 0, 0, OFF(bounce_address)},
 	{"autoreply_limit", CT_SIZE, "5", 0, 1000000, OFF(autoreply_limit)},
 	{"notify_max_age", CT_TIME, "5d", 60, 365 * 86400LL, OFF(notify_max_age)},
+	{"trusted_authserv_id", CT_STR, "", 0, 0, OFF(trusted_authserv_id)},
+	{"lock_timeout", CT_TIME, "30m", 60, 7 * 86400LL, OFF(lock_timeout)},
 	{"sendmail_timeout", CT_TIME, "30s", 1, 600, OFF(sendmail_timeout)},
 	{"reply_marker", CT_STR, "##- Please type your reply above this line -##",
 	    0, 0, OFF(reply_marker)},

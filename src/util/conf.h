@@ -43,6 +43,8 @@ struct pd_conf {
 	long	notify_max_age;		/* give up delivering after this */
 	long	sendmail_timeout;	/* one sendmail run may take this long */
 	char	*reply_marker;		/* the reply-above-this-line line */
+	char	*trusted_authserv_id;	/* whose Authentication-Results count */
+	long	lock_timeout;		/* #lock lasts this long */
 	char	*milter_action;		/* accept | discard | tag (milter mode) */
 };
 

@@ -35,10 +35,27 @@ struct pd_ticket {
 	uint32_t nevents;	/* events stored; the last event seq */
 	char	**participants;	/* lower-cased addresses that wrote to it */
 	size_t	nparticipants;
+	char	*assignee;	/* agent address, "" when unassigned */
+	char	*priority;	/* low, normal, high, urgent */
+	char	*lock_holder;	/* agent address, "" when not locked */
+	time_t	lock_until;
+	uint64_t merged_into;	/* 0, or the ticket this one was merged into */
+	uint32_t last_public_seq;	/* event seq of the last public agent reply */
+	char	*last_public_agent;	/* who sent it, "" when none */
+	char	**cc;		/* extra customer-side addresses (#cc) */
+	size_t	ncc;
 };
 
 /* Who wrote a stored message. */
 enum pd_author { PD_AUTHOR_CUSTOMER = 0, PD_AUTHOR_AGENT, PD_AUTHOR_SYSTEM };
+
+/* Who may see a stored message. */
+enum pd_visibility {
+	PD_VIS_PUBLIC = 0,	/* the customer sees it (sent or received) */
+	PD_VIS_INTERNAL,	/* an internal note: agents only */
+	PD_VIS_DRAFT,		/* an agent's draft, not sent yet */
+	PD_VIS_SENT_DRAFT,	/* a draft that was sent later (a copy is public) */
+};
 
 /* One message of a ticket, as stored. */
 struct pd_stored_msg {
@@ -57,6 +74,7 @@ struct pd_stored_msg {
 	uint64_t raw_size;
 	struct pd_attach *attach;
 	size_t	nattach;
+	int	visibility;	/* enum pd_visibility */
 };
 
 /* One event of a ticket's audit trail. */
