@@ -4,9 +4,9 @@
  * Usage: postdesk-cron [-v] [-c FILE] [--dry-run]
  * Run every minute from cron(8) or a systemd timer. It reads the store's
  * due-index up to now (POSTDESK_NOW when set) and does each due item in
- * its own short transaction; so far that is the outbox: notifications the
- * filter could not hand to the MTA are retried with backoff and given up
- * after notify_max_age. Running it twice, or two at once, does nothing
+ * its own short transaction: locks past lock_timeout are released, and
+ * notifications the filter could not hand to the MTA are retried with
+ * backoff and given up after notify_max_age. Running it twice, or two at once, does nothing
  * twice. One log line per change and a summary line. Exit 0, or 75 on a
  * temporary failure (the next run retries), 78 on a configuration error.
  */
@@ -24,6 +24,80 @@
 #include "util/priv.h"
 #include "store/store.h"
 #include "notify/notify.h"
+#include "filter/agent.h"
+
+struct unlock_ids {
+	uint64_t *v;
+	size_t	n;
+};
+
+struct unlock_one {
+	uint64_t id;
+	time_t	now;
+	int	done;
+};
+
+/* collect_unlock - due-index callback: expired locks */
+static int
+collect_unlock(time_t when, int kind, uint64_t id, void *arg)
+{
+	struct unlock_ids *u = arg;
+
+	(void)when;
+	if (kind != STORE_DUE_UNLOCK)
+		return 0;
+	u->v = realloc(u->v, (u->n + 1) * sizeof(*u->v));
+	if (u->v == NULL)
+		log_fatal("out of memory");
+	u->v[u->n++] = id;
+	return 0;
+}
+
+/* unlock_txn - one expired lock, in its own transaction */
+static int
+unlock_txn(struct store_txn *txn, void *arg, struct pd_err *err)
+{
+	struct unlock_one *u = arg;
+	int rc = agent_unlock_due(txn, u->id, u->now, err);
+
+	u->done = rc == 1;
+	return rc < 0 ? -1 : 0;
+}
+
+/* cron_unlock - lock expiry (lock_timeout) */
+static int
+cron_unlock(struct store *st, time_t now, int dry, int *count,
+	    struct pd_err *err)
+{
+	struct unlock_ids u = { NULL, 0 };
+	struct store_txn *txn;
+	struct unlock_one one;
+	size_t i;
+	int rc;
+
+	if (store_read(st, &txn, err) < 0)
+		return -1;
+	rc = store_due_iter(txn, now, collect_unlock, &u, err);
+	store_abort(txn);
+	for (i = 0; rc == 0 && i < u.n; i++) {
+		if (dry) {
+			log_info("ticket=%llu lock expired (dry run)",
+			    (unsigned long long)u.v[i]);
+			continue;
+		}
+		one.id = u.v[i];
+		one.now = now;
+		one.done = 0;
+		rc = store_write(st, unlock_txn, &one, err);
+		if (rc == 0 && one.done) {
+			(*count)++;
+			log_info("ticket=%llu action=unlock reason=lock_timeout",
+			    (unsigned long long)u.v[i]);
+		}
+	}
+	free(u.v);
+	return rc;
+}
 
 struct cron_stats {
 	int	sent;
@@ -78,7 +152,7 @@ main(int argc, char **argv)
 	struct store *st = NULL;
 	struct cron_stats cs;
 	const char *config = NULL;
-	int verbose = 0, dry = 0, i, rc = 0;
+	int verbose = 0, dry = 0, i, rc = 0, unlocked = 0;
 	long uid;
 	time_t now;
 
@@ -113,10 +187,12 @@ main(int argc, char **argv)
 	}
 	memset(&cs, 0, sizeof(cs));
 	now = clock_now();
-	if (notify_run_due(st, &conf, now, dry, cron_report, &cs, &err) < 0)
+	if (cron_unlock(st, now, dry, &unlocked, &err) < 0 ||
+	    notify_run_due(st, &conf, now, dry, cron_report, &cs, &err) < 0)
 		rc = cron_exit(&err);
-	log_info("%sdone: %d due, %d sent, %d deferred, %d given up",
-	    dry ? "dry run " : "", cs.due, cs.sent, cs.deferred, cs.failed);
+	log_info("%sdone: %d unlocked, %d notifications due, %d sent, "
+	    "%d deferred, %d given up", dry ? "dry run " : "", unlocked,
+	    cs.due, cs.sent, cs.deferred, cs.failed);
 	store_close(st);
 	conf_free(&conf);
 	return rc;

@@ -30,5 +30,7 @@ int	ctl_show(struct ctl *, int, char **);
 int	ctl_check(struct ctl *, int, char **);
 int	ctl_url(struct ctl *, int, char **);
 int	ctl_outbox(struct ctl *, int, char **);
+int	ctl_agent(struct ctl *, int, char **);
+int	ctl_agents(struct ctl *, int, char **);
 
 #endif

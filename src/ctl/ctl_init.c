@@ -5,7 +5,9 @@
  * key (0600); it never overwrites an existing key. Run as root, it first
  * switches to the owner of the data directory (created for --owner USER
  * when it does not exist), so every file belongs to the account the filter
- * runs as. check loads everything a delivery would and says what is wrong.
+ * runs as. check loads everything a delivery would and says what is wrong;
+ * check --data also walks the store and checks that its indexes and
+ * records agree (store_verify()), exiting 1 with one line per problem.
  */
 #include <sys/stat.h>
 
@@ -114,7 +116,39 @@ check_report(const char *file, int line, const char *reason, void *arg)
 		fprintf(stderr, "%s: %s\n", file, reason);
 }
 
-/* ctl_check - postdesk check: configuration, agents, templates, key, store */
+/* check_data_report - one problem of the store's data */
+static void
+check_data_report(const char *problem, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "postdesk: store data: %s\n", problem);
+}
+
+/* ctl_check_data - check --data: indexes and records agree */
+static int
+ctl_check_data(struct ctl *c, struct store *st, const struct store_stat *ss)
+{
+	struct pd_err err;
+	int problems;
+
+	err_clear(&err);
+	if ((problems = store_verify(st, check_data_report, NULL, &err)) < 0)
+		return ctl_status(&err);
+	if (problems > 0) {
+		fprintf(stderr, "postdesk: %d problem%s in the store data of "
+		    "%s\n", problems, problems == 1 ? "" : "s",
+		    c->conf.data_directory);
+		return 1;
+	}
+	printf("store data OK: %llu tickets, %llu messages, %llu raw "
+	    "messages, %llu outbox entries and their indexes checked\n",
+	    (unsigned long long)ss->tickets, (unsigned long long)ss->messages,
+	    (unsigned long long)ss->raw, (unsigned long long)ss->outbox);
+	return 0;
+}
+
+/* ctl_check - postdesk check [--data]: configuration, agents, templates,
+ * key, store (and with --data the store's records and indexes) */
 int
 ctl_check(struct ctl *c, int argc, char **argv)
 {
@@ -124,10 +158,16 @@ ctl_check(struct ctl *c, int argc, char **argv)
 	struct store_stat ss;
 	struct pd_agents agents;
 	long uid;
-	int rc, problems;
+	int rc, problems, data = 0, i;
 
-	(void)argc;
-	(void)argv;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--data") == 0)
+			data = 1;
+		else {
+			fprintf(stderr, "usage: postdesk check [--data]\n");
+			return EX_USAGE;
+		}
+	}
 	if ((rc = ctl_load_conf(c)) != 0)
 		return rc;
 	err_clear(&err);
@@ -171,6 +211,7 @@ ctl_check(struct ctl *c, int argc, char **argv)
 	    (unsigned long long)ss.tickets, (unsigned long long)ss.messages,
 	    (unsigned long long)ss.outbox, (unsigned long long)ss.used_bytes,
 	    (unsigned long long)ss.map_size);
+	rc = data ? ctl_check_data(c, st, &ss) : 0;
 	store_close(st);
-	return 0;
+	return rc;
 }

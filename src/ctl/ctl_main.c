@@ -1,7 +1,8 @@
 /*
  * ctl_main.c - postdesk [-v] [-c FILE] COMMAND [ARGS]
  *
- * Commands: init, list, show, check, url, outbox. Global options come before the
+ * Commands: init, list, show, check, url, outbox, reply, note, assign,
+ * status, lock, unlock, accept, new, agents. Global options come before the
  * command. The configuration file is -c FILE, else $POSTDESK_CONFIG, else
  * SYSCONFDIR/postdesk/postdesk.conf.
  */
@@ -37,6 +38,19 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "print a ticket's signed URL, or verify one"},
 	{"outbox", ctl_outbox, "[--json]",
 	    "notifications waiting for the MTA"},
+	{"reply", ctl_agent, "ID --as AGENT [--status S]",
+	    "a public reply (text on stdin)"},
+	{"note", ctl_agent, "ID --as AGENT", "an internal note (stdin)"},
+	{"assign", ctl_agent, "ID AGENT|none [--as AGENT]",
+	    "assign a ticket"},
+	{"status", ctl_agent, "ID STATUS [--as AGENT]", "set the status"},
+	{"lock", ctl_agent, "ID --as AGENT", "lock a ticket"},
+	{"unlock", ctl_agent, "ID --as AGENT", "unlock a ticket"},
+	{"accept", ctl_agent, "[N] --as AGENT",
+	    "take the N oldest unassigned tickets"},
+	{"new", ctl_agent, "--as AGENT --to CUSTOMER --subject S",
+	    "start a ticket (text on stdin)"},
+	{"agents", ctl_agents, "", "the agents and their availability"},
 };
 
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))

@@ -31,6 +31,8 @@ struct ticket_vec {
 };
 
 static const char *author_names[] = { "customer", "agent", "system" };
+static const char *vis_names[] = { "public", "internal", "draft",
+    "sent-draft" };
 
 /* js - a JSON string that is never NULL (mail text is already UTF-8) */
 static json_t *
@@ -133,6 +135,14 @@ ticket_json(const struct pd_ticket *t, const struct workflow *wf)
 	json_object_set_new(o, "created", jtime(t->created));
 	json_object_set_new(o, "updated", jtime(t->updated));
 	json_object_set_new(o, "message_count", json_integer(t->nmsgs));
+	json_object_set_new(o, "assignee", js(t->assignee));
+	json_object_set_new(o, "priority", js(t->priority && *t->priority ?
+	    t->priority : "normal"));
+	json_object_set_new(o, "locked_by", js(t->lock_holder));
+	json_object_set_new(o, "lock_until", t->lock_holder &&
+	    *t->lock_holder ? jtime(t->lock_until) : json_null());
+	json_object_set_new(o, "merged_into", t->merged_into ?
+	    json_integer((json_int_t)t->merged_into) : json_null());
 	return o;
 }
 
@@ -225,6 +235,8 @@ msg_json(const struct pd_stored_msg *m, void *arg)
 	json_object_set_new(o, "queue_id", js(m->queue_id));
 	json_object_set_new(o, "recipient", js(m->recipient));
 	json_object_set_new(o, "size", json_integer((json_int_t)m->raw_size));
+	json_object_set_new(o, "visibility", js(m->visibility >= 0 &&
+	    m->visibility <= 3 ? vis_names[m->visibility] : "unknown"));
 	json_object_set_new(o, "text", js(m->text));
 	for (i = 0; i < m->nattach; i++) {
 		json_t *a = json_object();
@@ -270,6 +282,14 @@ show_text(json_t *o)
 	printf("\nRequester: ");
 	tputs(json_string_value(json_object_get(o, "requester_name")));
 	printf(" <%s>\n", json_string_value(json_object_get(o, "requester")));
+	printf("Assignee:  %s\nPriority:  %s\n",
+	    *json_string_value(json_object_get(o, "assignee")) ?
+	    json_string_value(json_object_get(o, "assignee")) : "(nobody)",
+	    json_string_value(json_object_get(o, "priority")));
+	if (*json_string_value(json_object_get(o, "locked_by")))
+		printf("Locked by: %s until %s\n",
+		    json_string_value(json_object_get(o, "locked_by")),
+		    json_string_value(json_object_get(o, "lock_until")));
 	printf("Created:   %s\nUpdated:   %s\n",
 	    json_string_value(json_object_get(o, "created")),
 	    json_string_value(json_object_get(o, "updated")));
@@ -277,10 +297,17 @@ show_text(json_t *o)
 	    json_string_value(json_object_get(o, "reply_address")),
 	    json_string_value(json_object_get(o, "url")));
 	json_array_foreach(json_object_get(o, "messages"), i, m) {
-		printf("\n--- message %lld from %s, %s ---\n",
+		const char *vis = json_string_value(json_object_get(m,
+		    "visibility"));
+
+		printf("\n--- message %lld from %s, %s%s%s ---\n",
 		    (long long)json_integer_value(json_object_get(m, "seq")),
 		    json_string_value(json_object_get(m, "from")),
-		    json_string_value(json_object_get(m, "received")));
+		    json_string_value(json_object_get(m, "received")),
+		    strcmp(vis, "public") == 0 ? "" : ", ",
+		    strcmp(vis, "public") == 0 ? "" : strcmp(vis, "internal")
+		    == 0 ? "INTERNAL NOTE" : strcmp(vis, "draft") == 0 ?
+		    "DRAFT (not sent)" : "draft, sent");
 		tputs(json_string_value(json_object_get(m, "text")));
 		putchar('\n');
 		json_array_foreach(json_object_get(m, "attachments"), k, a) {
@@ -322,6 +349,10 @@ show_build(struct ctl *c, struct store_txn *txn, const struct pd_ticket *t,
 	for (i = 0; i < t->nparticipants; i++)
 		json_array_append_new(parts, js(t->participants[i]));
 	json_object_set_new(o, "participants", parts);
+	parts = json_array();
+	for (i = 0; i < t->ncc; i++)
+		json_array_append_new(parts, js(t->cc[i]));
+	json_object_set_new(o, "cc", parts);
 	json_object_set_new(o, "messages", msgs);
 	json_object_set_new(o, "events", evs);
 	free(addr);
