@@ -57,6 +57,11 @@ static const struct wf_transition chatdesk_transitions[] = {
 	{WF_EV_CUSTOMER_REPLY, "*", NULL},
 	{WF_EV_AGENT_NEW, "*", "assigned"},
 	{WF_EV_AGENT_REPLY, "*", NULL},
+	/* 002: "Accepting these tickets moves them to the Assigned tab." */
+	{WF_EV_ASSIGN, "unassigned", "assigned"},
+	{WF_EV_UNASSIGN, "assigned", "unassigned"},
+	/* 002: "Tickets don't expire but are archived after 90 days." */
+	{WF_EV_ARCHIVE, "closed", "archived"},
 };
 
 /* sendbird: seed 003 */
@@ -75,12 +80,33 @@ static const struct wf_transition sendbird_transitions[] = {
 	{WF_EV_CUSTOMER_NEW, "*", "pending"},
 	{WF_EV_CUSTOMER_REPLY, "spam", NULL},
 	{WF_EV_CUSTOMER_REPLY, "deleted", NULL},
+	/* 003: Idle -> Active "A customer sent a response message." */
 	{WF_EV_CUSTOMER_REPLY, "idle", "active"},
+	/* 003: Proactive -> Active "A customer sent a response message." */
 	{WF_EV_CUSTOMER_REPLY, "proactive", "active"},
+	/* 003: In Progress -> Pending "A customer sent a message when the
+	 * last assignee was offline." (auto-assignment then makes it Active) */
+	{WF_EV_CUSTOMER_REPLY, "in_progress", "pending"},
 	{WF_EV_CUSTOMER_REPLY, "closed", "pending"},
 	{WF_EV_CUSTOMER_REPLY, "*", NULL},
+	/* 003: Proactive "A ticket that's created by an agent's message." */
 	{WF_EV_AGENT_NEW, "*", "proactive"},
 	{WF_EV_AGENT_REPLY, "*", NULL},
+	/* 003: Pending -> Active "A ticket was assigned to an agent." */
+	{WF_EV_ASSIGN, "pending", "active"},
+	/* 003: In Progress -> Active "An admin assigned the ticket to an
+	 * online agent." */
+	{WF_EV_ASSIGN, "in_progress", "active"},
+	/* 003: Closed -> Active "An admin reopened the ticket and the last
+	 * assignee was online." */
+	{WF_EV_ASSIGN, "closed", "active"},
+	{WF_EV_ASSIGN, "*", NULL},
+	/* 003: Active -> Idle "A customer hasn't responded to the agent's
+	 * message." */
+	{WF_EV_IDLE, "active", "idle"},
+	/* 003: Active -> Pending "An agent changed their status to Away or
+	 * Offline after ticket assignment." */
+	{WF_EV_AGENT_AWAY, "active", "pending"},
 };
 
 /* simple: seed 004 */
@@ -98,6 +124,7 @@ static const struct wf_transition simple_transitions[] = {
 	{WF_EV_CUSTOMER_REPLY, "spam", NULL},
 	{WF_EV_CUSTOMER_REPLY, "deleted", NULL},
 	{WF_EV_CUSTOMER_REPLY, "new", NULL},
+	/* 004: "The customer can reopen the ticket by replying to the email" */
 	{WF_EV_CUSTOMER_REPLY, "*", "in_progress"},
 	{WF_EV_AGENT_NEW, "*", "waiting"},
 	{WF_EV_AGENT_REPLY, "spam", NULL},
@@ -109,23 +136,24 @@ static const struct workflow workflows[] = {
 	{"deskpro", "000_26d807237faac20d.txt, 001_2a12bef061e80f2d.txt",
 	    deskpro_statuses, N(deskpro_statuses),
 	    deskpro_transitions, N(deskpro_transitions),
-	    "resolved", "awaiting_agent"},
+	    "resolved", "awaiting_agent", 0, 0, 0, 0, 1, 0, 0, NULL},
 	{"chatdesk", "002_e69c885d0c7e5dcb.txt",
 	    chatdesk_statuses, N(chatdesk_statuses),
 	    chatdesk_transitions, N(chatdesk_transitions),
-	    "closed", "unassigned"},
+	    "closed", "unassigned", 1, 0, 1, 1, 0, 0, 1, "unassigned"},
 	{"sendbird", "003_11264d48ece33f3f.txt",
 	    sendbird_statuses, N(sendbird_statuses),
 	    sendbird_transitions, N(sendbird_transitions),
-	    "closed", "pending"},
+	    "closed", "pending", 0, 1, 0, 0, 0, 1, 0, "pending"},
 	{"simple", "004_be84fce227d4a346.txt",
 	    simple_statuses, N(simple_statuses),
 	    simple_transitions, N(simple_transitions),
-	    "closed", "in_progress"},
+	    "closed", "in_progress", 0, 0, 0, 0, 0, 0, 0, NULL},
 };
 
 static const char *event_names[WF_EV_COUNT] = {
 	"customer_new", "customer_reply", "agent_new", "agent_reply",
+	"assign", "unassign", "idle", "agent_away", "archive",
 };
 
 /* workflow_find - look a preset up by name */

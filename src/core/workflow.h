@@ -17,6 +17,11 @@ enum wf_event {
 	WF_EV_CUSTOMER_REPLY,	/* a customer writes on an existing ticket */
 	WF_EV_AGENT_NEW,	/* an agent starts a ticket */
 	WF_EV_AGENT_REPLY,	/* an agent answers publicly */
+	WF_EV_ASSIGN,		/* the ticket got an assignee */
+	WF_EV_UNASSIGN,		/* the assignment was cancelled */
+	WF_EV_IDLE,		/* silence after an agent's message */
+	WF_EV_AGENT_AWAY,	/* the assignee went away or offline */
+	WF_EV_ARCHIVE,		/* a closed ticket grew old */
 	WF_EV_COUNT
 };
 
@@ -41,6 +46,15 @@ struct workflow {
 	size_t	ntransitions;
 	const char *closed;	/* what #close and "resolved" mean */
 	const char *reopen;	/* what #restore and a reopen lead to */
+	/* policies: what makes the preset itself (DESIGN.md section 7) */
+	int	merge_open;	/* a customer's new mail joins their open ticket */
+	int	auto_assign;	/* assign to an online agent by itself */
+	int	no_transfer;	/* an agent cannot hand a ticket to another */
+	int	sessions;	/* out-of-hours ticket sessions with //end */
+	int	reopen_policy;	/* customer_can_reopen decides replies to closed */
+	int	idle;		/* active -> idle after idle_after */
+	int	archive;	/* closed -> archived after archive_after */
+	const char *unassigned;	/* the status of an open unassigned ticket */
 };
 
 /* Every preset also has the hidden statuses "spam" and "deleted". */

@@ -4,9 +4,14 @@
  * Usage: postdesk-cron [-v] [-c FILE] [--dry-run]
  * Run every minute from cron(8) or a systemd timer. It reads the store's
  * due-index up to now (POSTDESK_NOW when set) and does each due item in
- * its own short transaction: locks past lock_timeout are released, and
- * notifications the filter could not hand to the MTA are retried with
- * backoff and given up after notify_max_age. Running it twice, or two at once, does nothing
+ * its own short transaction: locks past lock_timeout are released;
+ * sendbird tickets go idle after idle_after of silence following an
+ * agent's message; chatdesk out-of-hours sessions end after
+ * session_timeout and closed chatdesk tickets are archived after
+ * archive_after; spam and deleted tickets are purged after
+ * purge_spam_after / purge_deleted_after; and notifications the filter
+ * could not hand to the MTA are retried with backoff and given up after
+ * notify_max_age. Running it twice, or two at once, does nothing
  * twice. One log line per change and a summary line. Exit 0, or 75 on a
  * temporary failure (the next run retries), 78 on a configuration error.
  */
@@ -24,80 +29,12 @@
 #include "util/priv.h"
 #include "store/store.h"
 #include "notify/notify.h"
+#include "token/token.h"
+#include "core/workflow.h"
+#include "util/agents.h"
+#include "mail/mail_parse.h"
 #include "filter/agent.h"
-
-struct unlock_ids {
-	uint64_t *v;
-	size_t	n;
-};
-
-struct unlock_one {
-	uint64_t id;
-	time_t	now;
-	int	done;
-};
-
-/* collect_unlock - due-index callback: expired locks */
-static int
-collect_unlock(time_t when, int kind, uint64_t id, void *arg)
-{
-	struct unlock_ids *u = arg;
-
-	(void)when;
-	if (kind != STORE_DUE_UNLOCK)
-		return 0;
-	u->v = realloc(u->v, (u->n + 1) * sizeof(*u->v));
-	if (u->v == NULL)
-		log_fatal("out of memory");
-	u->v[u->n++] = id;
-	return 0;
-}
-
-/* unlock_txn - one expired lock, in its own transaction */
-static int
-unlock_txn(struct store_txn *txn, void *arg, struct pd_err *err)
-{
-	struct unlock_one *u = arg;
-	int rc = agent_unlock_due(txn, u->id, u->now, err);
-
-	u->done = rc == 1;
-	return rc < 0 ? -1 : 0;
-}
-
-/* cron_unlock - lock expiry (lock_timeout) */
-static int
-cron_unlock(struct store *st, time_t now, int dry, int *count,
-	    struct pd_err *err)
-{
-	struct unlock_ids u = { NULL, 0 };
-	struct store_txn *txn;
-	struct unlock_one one;
-	size_t i;
-	int rc;
-
-	if (store_read(st, &txn, err) < 0)
-		return -1;
-	rc = store_due_iter(txn, now, collect_unlock, &u, err);
-	store_abort(txn);
-	for (i = 0; rc == 0 && i < u.n; i++) {
-		if (dry) {
-			log_info("ticket=%llu lock expired (dry run)",
-			    (unsigned long long)u.v[i]);
-			continue;
-		}
-		one.id = u.v[i];
-		one.now = now;
-		one.done = 0;
-		rc = store_write(st, unlock_txn, &one, err);
-		if (rc == 0 && one.done) {
-			(*count)++;
-			log_info("ticket=%llu action=unlock reason=lock_timeout",
-			    (unsigned long long)u.v[i]);
-		}
-	}
-	free(u.v);
-	return rc;
-}
+#include "filter/timeouts.h"
 
 struct cron_stats {
 	int	sent;
@@ -134,6 +71,108 @@ cron_report(const struct notify_result *r, void *arg)
 	}
 }
 
+struct due_item {
+	time_t	when;
+	int	kind;
+	uint64_t id;
+};
+
+struct due_list {
+	struct due_item *v;
+	size_t	n;
+};
+
+struct due_one {
+	struct agent_act *act;
+	const struct due_item *it;
+	const char *what;
+	int	done;
+};
+
+/* collect_due - every due entry but the outbox (notify_run_due's) */
+static int
+collect_due(time_t when, int kind, uint64_t id, void *arg)
+{
+	struct due_list *d = arg;
+
+	if (kind == STORE_DUE_OUTBOX)
+		return 0;
+	d->v = realloc(d->v, (d->n + 1) * sizeof(*d->v));
+	if (d->v == NULL)
+		log_fatal("out of memory");
+	d->v[d->n].when = when;
+	d->v[d->n].kind = kind;
+	d->v[d->n++].id = id;
+	return 0;
+}
+
+/* due_txn - one due entry, in its own short transaction */
+static int
+due_txn(struct store_txn *txn, void *arg, struct pd_err *err)
+{
+	struct due_one *o = arg;
+	int rc;
+
+	o->done = 0;
+	o->what = "nothing";
+	if (o->it->kind == STORE_DUE_UNLOCK) {
+		rc = agent_unlock_due(txn, o->it->id, o->act->now, err);
+		if (rc == 1)
+			o->what = "unlock";
+		if (rc >= 0 && store_due_del(txn, o->it->when, o->it->kind,
+		    o->it->id, err) < 0)
+			return -1;
+	} else
+		rc = timeouts_apply(txn, o->act, o->it->kind, o->it->id,
+		    o->it->when, &o->what, err);
+	o->done = rc == 1;
+	return rc < 0 ? -1 : 0;
+}
+
+/* cron_due - idle, session end, archive, purge, lock expiry */
+static int
+cron_due(struct store *st, struct agent_act *act, int dry, int *count,
+	 struct pd_err *err)
+{
+	struct due_list d = { NULL, 0 };
+	struct store_txn *txn;
+	struct due_one one;
+	size_t i;
+	int rc;
+
+	if (store_read(st, &txn, err) < 0)
+		return -1;
+	rc = store_due_iter(txn, act->now, collect_due, &d, err);
+	store_abort(txn);
+	for (i = 0; rc == 0 && i < d.n; i++) {
+		if (dry) {
+			log_info("ticket=%llu due kind=%d (dry run)",
+			    (unsigned long long)d.v[i].id, d.v[i].kind);
+			continue;
+		}
+		one.act = act;
+		one.it = &d.v[i];
+		rc = store_write(st, due_txn, &one, err);
+		if (rc == 0 && one.done) {
+			(*count)++;
+			log_info("ticket=%llu action=%s",
+			    (unsigned long long)d.v[i].id, one.what);
+		}
+		/* the notifications this change queued go out now */
+		if (rc == 0 && act->noutbox > 0) {
+			struct pd_err serr;
+
+			err_clear(&serr);
+			if (notify_send(st, act->nctx->conf, act->outbox,
+			    act->noutbox, NULL, NULL, &serr) < 0)
+				log_warn("%s", serr.text);
+			act->noutbox = 0;
+		}
+	}
+	free(d.v);
+	return rc;
+}
+
 /* cron_exit - map an error class to an exit status */
 static int
 cron_exit(const struct pd_err *err)
@@ -151,6 +190,10 @@ main(int argc, char **argv)
 	struct pd_err err;
 	struct store *st = NULL;
 	struct cron_stats cs;
+	struct pd_agents agents;
+	struct pd_keyring *keys = NULL;
+	struct notify_ctx nctx;
+	struct agent_act act;
 	const char *config = NULL;
 	int verbose = 0, dry = 0, i, rc = 0, unlocked = 0;
 	long uid;
@@ -179,21 +222,45 @@ main(int argc, char **argv)
 	err_clear(&err);
 	if (conf_load(conf_path(config), &conf, &err) < 0)
 		return cron_exit(&err);
-	if (priv_become_owner(conf.data_directory, &uid, &err) < 0 ||
-	    store_open(conf.data_directory, conf.map_size, 0, &st, &err) < 0) {
+	memset(&agents, 0, sizeof(agents));
+	memset(&nctx, 0, sizeof(nctx));
+	memset(&act, 0, sizeof(act));
+	if ((nctx.wf = workflow_find(conf.workflow)) == NULL) {
+		err_set(&err, PD_ECONFIG, "%s: workflow: unknown workflow "
+		    "\"%s\"", conf.path, conf.workflow);
 		rc = cron_exit(&err);
 		conf_free(&conf);
 		return rc;
 	}
+	if (agents_load(conf.agents_file, &agents, &err) < 0 ||
+	    priv_become_owner(conf.data_directory, &uid, &err) < 0 ||
+	    token_init() < 0 ||
+	    (keys = keyfile_load(conf.key_file, &err)) == NULL ||
+	    store_open(conf.data_directory, conf.map_size, 0, &st, &err) < 0) {
+		rc = cron_exit(&err);
+		token_keyring_free(keys);
+		agents_free(&agents);
+		conf_free(&conf);
+		return rc;
+	}
+	mail_init();
+	nctx.conf = &conf;
+	nctx.keys = keys;
+	nctx.agents = &agents;
+	act.nctx = &nctx;
 	memset(&cs, 0, sizeof(cs));
 	now = clock_now();
-	if (cron_unlock(st, now, dry, &unlocked, &err) < 0 ||
+	act.now = now;
+	if (cron_due(st, &act, dry, &unlocked, &err) < 0 ||
 	    notify_run_due(st, &conf, now, dry, cron_report, &cs, &err) < 0)
 		rc = cron_exit(&err);
-	log_info("%sdone: %d unlocked, %d notifications due, %d sent, "
+	log_info("%sdone: %d tickets changed, %d notifications due, %d sent, "
 	    "%d deferred, %d given up", dry ? "dry run " : "", unlocked,
 	    cs.due, cs.sent, cs.deferred, cs.failed);
+	agent_act_free(&act);
 	store_close(st);
+	token_keyring_free(keys);
+	agents_free(&agents);
 	conf_free(&conf);
 	return rc;
 }

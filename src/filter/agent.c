@@ -21,6 +21,7 @@
 #include "core/workflow.h"
 #include "notify/notify.h"
 #include "filter/agent.h"
+#include "filter/timeouts.h"
 
 #define MERGE_DEPTH	8
 
@@ -119,12 +120,14 @@ agent_label(const struct pd_agent *a)
 	return a->name[0] != '\0' ? a->name : a->addr;
 }
 
-/* set_status - change the status with an event; tell the customer when closed */
-static int
-set_status(struct store_txn *txn, struct agent_act *a, struct pd_ticket *t,
-	   const char *to, struct pd_err *err)
+/* agent_set_status - change the status with an event; status_at moves;
+ * the customer hears when the ticket is closed */
+int
+agent_set_status(struct store_txn *txn, struct agent_act *a,
+		 struct pd_ticket *t, const char *to, struct pd_err *err)
 {
 	const struct workflow *wf = a->nctx->wf;
+	const char *actor = a->agent != NULL ? a->agent->addr : "postdesk";
 	struct notify_msg nm;
 	char *detail;
 	int rc;
@@ -132,22 +135,155 @@ set_status(struct store_txn *txn, struct agent_act *a, struct pd_ticket *t,
 	if (strcmp(t->status, to) == 0)
 		return 0;
 	detail = xasprintf("%s -> %s", t->status, to);
-	rc = agent_event(txn, t, a->agent->addr, "status", detail, a->now, err);
+	rc = agent_event(txn, t, actor, "status", detail, a->now, err);
 	free(detail);
 	if (rc < 0)
 		return -1;
 	free(t->status);
 	t->status = xstrdup(to);
-	if (strcmp(to, wf->closed) != 0)
+	t->status_at = a->now;
+	/* 003: "When the ticket status changes to In Progress, the
+	 * assignment of the agent will be canceled." */
+	if (wf->auto_assign && strcmp(to, "in_progress") == 0 &&
+	    t->assignee[0] != '\0' && agent_assign(txn, a, t, NULL, 0,
+	    err) < 0)
+		return -1;
+	if (strcmp(to, wf->closed) != 0 || !t->requester[0])
 		return 0;
 	memset(&nm, 0, sizeof(nm));
 	nm.event = "customer_closed";
 	nm.ticket = t;
 	nm.to_addr = t->requester;
 	nm.to_name = t->requester_name;
-	nm.agent_name = agent_label(a->agent);
+	nm.agent_name = a->agent != NULL ? agent_label(a->agent) :
+	    a->nctx->conf->site_name;
 	nm.auto_submitted = "auto-generated";
 	return act_queue(txn, a, &nm, err);
+}
+
+/* agent_assign - set or clear the assignee (who NULL); moves the status by
+ * the workflow's assign/unassign transitions unless keep_status */
+int
+agent_assign(struct store_txn *txn, struct agent_act *a, struct pd_ticket *t,
+	     const struct pd_agent *who, int keep_status, struct pd_err *err)
+{
+	const char *actor = a->agent != NULL ? a->agent->addr : "postdesk";
+	const char *next;
+	char *detail;
+	int rc;
+
+	if (strcasecmp(t->assignee, who ? who->addr : "") == 0)
+		return 0;
+	detail = xasprintf("%s -> %s", t->assignee[0] ? t->assignee :
+	    "nobody", who ? who->addr : "nobody");
+	if (t->assignee[0] != '\0') {
+		free(t->last_assignee);
+		t->last_assignee = xstrdup(t->assignee);
+	}
+	free(t->assignee);
+	t->assignee = xstrdup(who ? who->addr : "");
+	rc = agent_event(txn, t, actor, "assign", detail, a->now, err);
+	free(detail);
+	if (rc < 0 || keep_status)
+		return rc;
+	next = workflow_next(a->nctx->wf, t->status, who ? WF_EV_ASSIGN :
+	    WF_EV_UNASSIGN);
+	return next != NULL ? agent_set_status(txn, a, t, next, err) : 0;
+}
+
+/* agent_online - 1 when the agent said #online */
+int
+agent_online(struct store_txn *txn, const struct pd_agent *ag,
+	     struct pd_err *err)
+{
+	char key[300], v[16];
+	size_t len;
+	int rc;
+
+	snprintf(key, sizeof(key), "avail:%.280s", ag->addr);
+	if ((rc = store_kv_get(txn, key, v, sizeof(v), &len, err)) <= 0)
+		return rc;
+	return len == 6 && memcmp(v, "online", 6) == 0;
+}
+
+/* agent_auto_assign - sendbird: the last assignee if online, else the
+ * next online agent of the ticket's department (round robin) */
+int
+agent_auto_assign(struct store_txn *txn, struct agent_act *a,
+		  struct pd_ticket *t, struct pd_err *err)
+{
+	const struct pd_agents *al = a->nctx->agents;
+	const struct pd_agent *pick = NULL, *last;
+	unsigned char rr[4] = { 0, 0, 0, 0 };
+	uint32_t start = 0;
+	size_t i, len;
+	int rc;
+
+	if (!a->nctx->wf->auto_assign || t->assignee[0] != '\0' ||
+	    al->n == 0)
+		return 0;
+	last = agents_by_addr(al, t->last_assignee);
+	if (last != NULL && (rc = agent_online(txn, last, err)) != 0) {
+		if (rc < 0)
+			return -1;
+		pick = last;
+	}
+	if (pick == NULL) {
+		if (store_kv_get(txn, "assign_rr", rr, sizeof(rr), &len,
+		    err) < 0)
+			return -1;
+		start = (uint32_t)rr[0] << 24 | (uint32_t)rr[1] << 16 |
+		    (uint32_t)rr[2] << 8 | rr[3];
+		for (i = 0; i < al->n && pick == NULL; i++) {
+			const struct pd_agent *c = &al->v[(start + i) % al->n];
+
+			if (!agents_in_department(c, t->queue))
+				continue;
+			if ((rc = agent_online(txn, c, err)) < 0)
+				return -1;
+			if (rc == 1) {
+				pick = c;
+				start = (uint32_t)((start + i + 1) % al->n);
+			}
+		}
+		rr[0] = (unsigned char)(start >> 24);
+		rr[1] = (unsigned char)(start >> 16);
+		rr[2] = (unsigned char)(start >> 8);
+		rr[3] = (unsigned char)start;
+		if (pick != NULL && store_kv_put(txn, "assign_rr", rr,
+		    sizeof(rr), err) < 0)
+			return -1;
+	}
+	if (pick == NULL)
+		return 0;	/* 003: pending while no agent is online */
+	return agent_assign(txn, a, t, pick, 0, err);
+}
+
+/* agent_notify_all - one notice to every agent of the ticket's department */
+int
+agent_notify_all(struct store_txn *txn, struct agent_act *a,
+		 struct pd_ticket *t, const char *event, const char *text,
+		 struct pd_err *err)
+{
+	const struct pd_agents *al = a->nctx->agents;
+	struct notify_msg nm;
+	size_t i;
+
+	memset(&nm, 0, sizeof(nm));
+	nm.event = event;
+	nm.ticket = t;
+	nm.message_text = text;
+	nm.auto_submitted = "auto-generated";
+	for (i = 0; i < al->n; i++) {
+		if (!agents_in_department(&al->v[i], t->queue))
+			continue;
+		nm.to_addr = al->v[i].addr;
+		nm.to_name = al->v[i].name;
+		nm.agent = &al->v[i];
+		if (act_queue(txn, a, &nm, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* check_command - is this command acceptable here? "" ok, else why */
@@ -175,6 +311,11 @@ check_command(struct store_txn *txn, struct agent_act *a,
 	case CMD_ASSIGN:
 		if (find_agent(a->nctx->agents, c->arg, a->agent) == NULL)
 			snprintf(why, len, "no agent \"%.60s\"", c->arg);
+		/* 002: "Agents cannot transfer tickets to other agents." */
+		else if (wf->no_transfer && !a->agent->admin &&
+		    find_agent(a->nctx->agents, c->arg, a->agent) != a->agent)
+			snprintf(why, len, "in workflow %s agents cannot hand "
+			    "a ticket to another agent", wf->name);
 		break;
 	case CMD_PRIORITY:
 		if (!core_priority_valid(c->arg))
@@ -228,9 +369,11 @@ store_agent_msg(struct store_txn *txn, struct agent_act *a,
 
 	memset(&m, 0, sizeof(m));
 	if (a->raw != NULL)
-		rc = store_raw_put(txn, a->raw, a->rawlen, m.raw_hash, err);
+		rc = store_raw_put_ticket(txn, t->id, a->raw, a->rawlen,
+		    m.raw_hash, err);
 	else
-		rc = store_raw_put(txn, text, strlen(text), m.raw_hash, err);
+		rc = store_raw_put_ticket(txn, t->id, text, strlen(text),
+		    m.raw_hash, err);
 	if (rc < 0) {
 		free(subject);
 		return -1;
@@ -275,6 +418,7 @@ public_reply(struct store_txn *txn, struct agent_act *a, struct pd_ticket *t,
 	}
 	free(detail);
 	t->last_public_seq = t->nevents;
+	t->last_agent = a->now;
 	free(t->last_public_agent);
 	t->last_public_agent = xstrdup(a->agent->addr);
 	a->public_sent = 1;
@@ -292,7 +436,7 @@ public_reply(struct store_txn *txn, struct agent_act *a, struct pd_ticket *t,
 	if (!status_set &&
 	    (next = workflow_next(a->nctx->wf, t->status, WF_EV_AGENT_REPLY))
 	    != NULL)
-		return set_status(txn, a, t, next, err);
+		return agent_set_status(txn, a, t, next, err);
 	return 0;
 }
 
@@ -384,32 +528,27 @@ apply_command(struct store_txn *txn, struct agent_act *a, struct pd_ticket *t,
 
 	switch (c->cmd) {
 	case CMD_STATUS:
-		rc = set_status(txn, a, t, c->arg, err);
+		rc = agent_set_status(txn, a, t, c->arg, err);
 		break;
 	case CMD_CLOSE:
-		rc = set_status(txn, a, t, wf->closed, err);
+		rc = agent_set_status(txn, a, t, wf->closed, err);
 		break;
 	case CMD_SPAM:
-		rc = set_status(txn, a, t, WF_SPAM, err);
+		rc = agent_set_status(txn, a, t, WF_SPAM, err);
 		break;
 	case CMD_DELETE:
-		rc = set_status(txn, a, t, WF_DELETED, err);
+		rc = agent_set_status(txn, a, t, WF_DELETED, err);
 		break;
 	case CMD_RESTORE:
 		if (strcmp(t->status, WF_SPAM) == 0 ||
 		    strcmp(t->status, WF_DELETED) == 0)
-			rc = set_status(txn, a, t, wf->reopen, err);
+			rc = agent_set_status(txn, a, t, wf->reopen, err);
 		break;
 	case CMD_ASSIGN:
 	case CMD_UNASSIGN:
 		who = c->cmd == CMD_ASSIGN ? find_agent(a->nctx->agents,
 		    c->arg, a->agent) : NULL;
-		detail = xasprintf("%s -> %s", t->assignee[0] ? t->assignee :
-		    "nobody", who ? who->addr : "nobody");
-		free(t->assignee);
-		t->assignee = xstrdup(who ? who->addr : "");
-		rc = agent_event(txn, t, a->agent->addr, "assign", detail,
-		    a->now, err);
+		rc = agent_assign(txn, a, t, who, 0, err);
 		break;
 	case CMD_PRIORITY:
 		detail = xasprintf("%s -> %s", t->priority[0] ? t->priority :
@@ -459,11 +598,12 @@ apply_command(struct store_txn *txn, struct agent_act *a, struct pd_ticket *t,
 				store_ticket_add_participant(into,
 				    t->participants[i]);
 			if (rc == 0)
-				rc = store_ticket_put(txn, into, err);
+				rc = ticket_save(txn, a->nctx->conf,
+				    a->nctx->wf, into, err);
 		}
 		store_ticket_free(into);
 		if (rc >= 0)
-			rc = set_status(txn, a, t, wf->closed, err);
+			rc = agent_set_status(txn, a, t, wf->closed, err);
 		break;
 	case CMD_CC:
 		t->cc = xrealloc(t->cc, (t->ncc + 2) * sizeof(*t->cc));
@@ -645,7 +785,8 @@ agent_on_ticket(struct store_txn *txn, struct agent_act *a, uint64_t id,
 			if (rc == 0 && a->result_mail)
 				rc = result_mail(txn, a, t, err);
 			if (rc == 0)
-				rc = store_ticket_put(txn, t, err);
+				rc = ticket_save(txn, a->nctx->conf,
+				    a->nctx->wf, t, err);
 			store_ticket_free(t);
 			return rc;
 		}
@@ -687,7 +828,7 @@ agent_on_ticket(struct store_txn *txn, struct agent_act *a, uint64_t id,
 	if (handle_text(txn, a, t, note, draft, send, status_set, err) < 0)
 		goto fail;
 	t->updated = a->now;
-	if (store_ticket_put(txn, t, err) < 0)
+	if (ticket_save(txn, a->nctx->conf, a->nctx->wf, t, err) < 0)
 		goto fail;
 	if (a->result_mail && (a->ncmds > 0 || a->held) &&
 	    result_mail(txn, a, t, err) < 0)
@@ -786,11 +927,76 @@ control_accept(struct store_txn *txn, struct agent_act *a,
 			a->report = keep;
 		}
 		if (rc == 0)
-			rc = store_ticket_put(txn, t, err);
+			rc = ticket_save(txn, a->nctx->conf, a->nctx->wf, t,
+			    err);
 		store_ticket_free(t);
 	}
 	free(s.ids);
 	return rc < 0 ? -1 : 0;
+}
+
+struct id_list {
+	uint64_t *v;
+	size_t	n;
+	const char *assignee;	/* only these ("" = unassigned) */
+};
+
+/* collect_ids - tickets of one status (and assignee) */
+static int
+collect_ids(const struct pd_ticket *t, void *arg)
+{
+	struct id_list *l = arg;
+
+	if (strcasecmp(t->assignee, l->assignee) != 0)
+		return 0;
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = t->id;
+	return 0;
+}
+
+/* control_availability - sendbird: an agent leaving hands back their
+ * active tickets (003: Active -> Pending "An agent changed their status to
+ * Away or Offline after ticket assignment."), which are then assigned to
+ * an online colleague; an agent coming online takes pending tickets */
+static int
+control_availability(struct store_txn *txn, struct agent_act *a, int online,
+		     struct pd_err *err)
+{
+	struct id_list l;
+	struct pd_ticket *t;
+	const char *next;
+	size_t i, moved = 0;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	l.assignee = online ? "" : a->agent->addr;
+	rc = store_ticket_iter(txn, online ? "pending" : "active",
+	    collect_ids, &l, err);
+	for (i = 0; rc == 0 && i < l.n; i++) {
+		if ((rc = store_ticket_get(txn, l.v[i], &t, err)) != 1)
+			break;
+		rc = 0;
+		if (!online && (next = workflow_next(a->nctx->wf, t->status,
+		    WF_EV_AGENT_AWAY)) != NULL)
+			rc = agent_set_status(txn, a, t, next, err);
+		if (rc == 0 && !online)
+			rc = agent_assign(txn, a, t, NULL, 1, err);
+		if (rc == 0)
+			rc = agent_auto_assign(txn, a, t, err);
+		if (rc == 0)
+			rc = ticket_save(txn, a->nctx->conf, a->nctx->wf, t,
+			    err);
+		moved++;
+		store_ticket_free(t);
+	}
+	free(l.v);
+	if (rc < 0)
+		return -1;
+	if (moved > 0)
+		buf_printf(a->report, "  %zu ticket%s %s\n", moved,
+		    moved == 1 ? "" : "s", online ? "pending were assigned" :
+		    "handed back and reassigned where an agent is online");
+	return 0;
 }
 
 /* agent_control - the control address */
@@ -823,6 +1029,9 @@ agent_control(struct store_txn *txn, struct agent_act *a, struct pd_err *err)
 			    strlen(core_command_name(c->cmd)), err);
 			buf_printf(a->report, "%s: you are %s\n", c->line,
 			    core_command_name(c->cmd));
+			if (rc == 0 && a->nctx->wf->auto_assign)
+				rc = control_availability(txn, a,
+				    c->cmd == CMD_ONLINE, err);
 			break;
 		case CMD_LIST:
 			memset(&s, 0, sizeof(s));
@@ -902,8 +1111,10 @@ agent_new_ticket(struct store_txn *txn, struct agent_act *a,
 	    "agent", a->now, err) < 0)
 		goto out;
 	/* the first message is a public reply without a status move */
+	t->status_at = a->now;
+	t->last_assignee = xstrdup("");
 	if (public_reply(txn, a, t, a->text, 1, err) < 0 ||
-	    store_ticket_put(txn, t, err) < 0)
+	    ticket_save(txn, a->nctx->conf, a->nctx->wf, t, err) < 0)
 		goto out;
 	*idp = t->id;
 	rc = 0;

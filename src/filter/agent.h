@@ -71,6 +71,23 @@ int	agent_unlock_due(struct store_txn *, uint64_t ticket, time_t now,
 /* agent_event - append one audit event (t->nevents moves) */
 int	agent_event(struct store_txn *, struct pd_ticket *, const char *actor,
 		    const char *kind, const char *detail, time_t, struct pd_err *);
+/* agent_set_status - status change with event; customer_closed notice */
+int	agent_set_status(struct store_txn *, struct agent_act *,
+			 struct pd_ticket *, const char *, struct pd_err *);
+/* agent_assign - set (who) or clear (NULL) the assignee */
+int	agent_assign(struct store_txn *, struct agent_act *, struct pd_ticket *,
+		     const struct pd_agent *who, int keep_status,
+		     struct pd_err *);
+/* agent_auto_assign - sendbird: assign to an online agent if any */
+int	agent_auto_assign(struct store_txn *, struct agent_act *,
+			  struct pd_ticket *, struct pd_err *);
+/* agent_online - 1 when the agent said #online, 0 not, -1 error */
+int	agent_online(struct store_txn *, const struct pd_agent *,
+		     struct pd_err *);
+/* agent_notify_all - a notice to every agent of the ticket's department */
+int	agent_notify_all(struct store_txn *, struct agent_act *,
+			 struct pd_ticket *, const char *event,
+			 const char *text, struct pd_err *);
 /* agent_act_reset - clear the outputs (store_write may run a txn again) */
 void	agent_act_reset(struct agent_act *);
 void	agent_act_free(struct agent_act *);

@@ -3,6 +3,7 @@
  *
  * Usage: postdesk-filter [-v] [-c FILE] pipe [-q QUEUE_ID] [-f SENDER]
  *            [--sasl-user=USER] -- RECIPIENT...
+ *        postdesk-filter [-v] [-c FILE] milter -p SOCKET
  * The mode word selects the front-end. Every failure before a message is
  * stored exits 75 (EX_TEMPFAIL), so the MTA keeps the mail and retries; a
  * bad command line in master.cf is a configuration error and must defer,
@@ -17,6 +18,7 @@
 #include "config.h"
 #include "util/log.h"
 #include "util/priv.h"
+#include "filter/fe_milter.h"
 #include "filter/fe_pipe.h"
 
 static void usage(const char *) __attribute__((noreturn));
@@ -27,7 +29,8 @@ usage(const char *why)
 {
 	printf("4.3.5 postdesk-filter: %s (usage: postdesk-filter [-v] "
 	    "[-c FILE] pipe [-q QUEUE_ID] [-f SENDER] [--sasl-user=USER] "
-	    "-- RECIPIENT...)\n", why);
+	    "-- RECIPIENT... | postdesk-filter [-v] [-c FILE] milter "
+	    "-p SOCKET)\n", why);
 	log_error("%s", why);
 	exit(EX_TEMPFAIL);
 }
@@ -58,5 +61,7 @@ main(int argc, char **argv)
 		usage("no mode given");
 	if (strcmp(argv[i], "pipe") == 0)
 		fe_pipe(config, argc - i, argv + i);
+	if (strcmp(argv[i], "milter") == 0)
+		fe_milter(config, argc - i, argv + i);
 	usage("unknown mode");
 }

@@ -32,6 +32,7 @@
 #include "core/workflow.h"
 #include "filter/agent.h"
 #include "filter/intake.h"
+#include "filter/timeouts.h"
 
 struct intake_work {
 	const struct intake_ctx *ctx;
@@ -54,7 +55,13 @@ struct intake_work {
 	size_t	ncmds;
 	const char *rest;		/* the text after the commands */
 	struct agent_act act;
+	int	session;		/* SESSION_* of chatdesk */
 };
+
+#define SESSION_NONE	0	/* no out-of-hours session */
+#define SESSION_OPEN	1	/* this mail opened one */
+#define SESSION_MORE	2	/* this mail added to one */
+#define SESSION_END	3	/* this mail ("//end") ended one */
 
 static int intake_txn(struct store_txn *, void *, struct pd_err *);
 static int intake_evidence(struct store_txn *, struct intake_work *,
@@ -171,6 +178,24 @@ intake_dedup_key(const char *message_id, const char *raw, size_t len,
 	buf_free(b);
 }
 
+struct open_find {
+	const char *requester;
+	uint64_t id;
+};
+
+/* find_open - the requester's open ticket (the oldest) */
+static int
+find_open(const struct pd_ticket *t, void *arg)
+{
+	struct open_find *of = arg;
+
+	if (strcasecmp(t->requester, of->requester) != 0 ||
+	    t->merged_into != 0)
+		return 0;
+	of->id = t->id;
+	return 1;
+}
+
 /* intake_evidence - look up what the message names, for core_thread() */
 static int
 intake_evidence(struct store_txn *txn, struct intake_work *w,
@@ -207,6 +232,19 @@ intake_evidence(struct store_txn *txn, struct intake_work *w,
 			return -1;
 		if (rc == 1)
 			ev->stored_ref_ticket = tk;
+	}
+	/* 002: "the new chat message is merged with the existing ticket" */
+	if (w->ctx->wf->merge_open && w->cls.class == PD_CLASS_PERSON &&
+	    w->msg->from_addr[0] != '\0') {
+		struct open_find of;
+
+		memset(&of, 0, sizeof(of));
+		of.requester = w->msg->from_addr;
+		if (store_ticket_iter(txn, w->ctx->wf->unassigned, find_open,
+		    &of, err) < 0 || (of.id == 0 && store_ticket_iter(txn,
+		    "assigned", find_open, &of, err) < 0))
+			return -1;
+		ev->merge_ticket = of.id;
 	}
 	if (w->tag != 0) {
 		if ((rc = store_ticket_get(txn, w->tag, &t, err)) < 0)
@@ -305,7 +343,8 @@ intake_notify(struct store_txn *txn, struct intake_work *w,
 			res->suppressed++;
 			res->suppressed_why = "autoreply_limit reached";
 		} else {
-			nm.event = "customer_new";
+			nm.event = w->session == SESSION_OPEN ?
+			    "customer_session" : "customer_new";
 			nm.to_addr = t->requester;
 			nm.to_name = t->requester_name;
 			nm.auto_submitted = "auto-replied";
@@ -313,6 +352,8 @@ intake_notify(struct store_txn *txn, struct intake_work *w,
 				return -1;
 		}
 	}
+	if (w->session != SESSION_NONE)
+		return 0;	/* agents hear when the session ends */
 	nm.event = res->is_new ? "agent_new" : "agent_reply";
 	nm.auto_submitted = "auto-generated";
 	for (i = 0; i < al->n; i++) {
@@ -398,6 +439,124 @@ intake_agent(struct store_txn *txn, struct intake_work *w, uint64_t ticket,
 	return store_dedup_put(txn, w->dedup, res->ticket, a->seq, err);
 }
 
+/* intake_queue_of - the department a recipient address stands for:
+ * billing@ and billing+x@ are "billing"; the support address is "" */
+static char *
+intake_queue_of(const struct pd_conf *c, const char *rcpt)
+{
+	const char *at = strrchr(rcpt, '@');
+	size_t n = at != NULL ? (size_t)(at - rcpt) : strlen(rcpt), i;
+	char *q;
+
+	for (i = 0; i < n; i++)
+		if (rcpt[i] == c->recipient_delimiter[0])
+			n = i;
+	if (n == strlen(c->support_local) &&
+	    strncasecmp(rcpt, c->support_local, n) == 0)
+		return xstrdup("");
+	q = xstrndup(rcpt, n);
+	for (i = 0; q[i]; i++)
+		q[i] = (char)tolower((unsigned char)q[i]);
+	return q;
+}
+
+/* intake_act - run an agent_act for what the intake itself does (auto
+ * assignment, session end), collecting its notifications */
+static int
+intake_act(struct store_txn *txn, struct intake_work *w, struct pd_ticket *t,
+	   struct pd_err *err)
+{
+	struct intake_result *res = w->res;
+	struct agent_act *a = &w->act;
+	int rc;
+
+	a->nctx = &w->nctx;
+	a->agent = NULL;
+	a->now = w->now;
+	agent_act_reset(a);
+	if (w->session == SESSION_END)
+		rc = agent_notify_all(txn, a, t, "agent_new", a->text, err);
+	else
+		rc = agent_auto_assign(txn, a, t, err);
+	if (rc < 0)
+		return -1;
+	res->outbox = xrealloc(res->outbox, (res->noutbox + a->noutbox + 1) *
+	    sizeof(*res->outbox));
+	memcpy(res->outbox + res->noutbox, a->outbox, a->noutbox *
+	    sizeof(*a->outbox));
+	res->noutbox += a->noutbox;
+	res->queued += (int)a->noutbox;
+	return 0;
+}
+
+struct session_text {
+	struct buf *b;
+};
+
+/* session_collect - the customer's messages of a session */
+static int
+session_collect(const struct pd_stored_msg *m, void *arg)
+{
+	struct session_text *st = arg;
+
+	if (m->author != PD_AUTHOR_CUSTOMER ||
+	    strcmp(m->text, "//end") == 0)
+		return 0;
+	if (st->b->len > 0)
+		buf_adds(st->b, "\n\n");
+	buf_adds(st->b, m->text);
+	return 0;
+}
+
+/* intake_session - chatdesk out of hours (seed 002): a new ticket opens a
+ * "ticket session" with an auto-responder; the customer's mails join it
+ * until "//end" or session_timeout after the last one; only then are the
+ * agents told, once, with everything the customer sent */
+static int
+intake_session(struct store_txn *txn, struct intake_work *w,
+	       struct pd_ticket *t, int is_new, struct pd_err *err)
+{
+	const struct pd_conf *c = w->ctx->conf;
+	struct session_text st;
+	const char *p;
+	int rc;
+
+	if (!w->ctx->wf->sessions)
+		return 0;
+	if (is_new) {
+		if (conf_open_at(c, w->now))
+			return 0;
+		w->session = SESSION_OPEN;
+		t->session_until = w->now + c->session_timeout;
+		return intake_event(txn, t, "postdesk", "session",
+		    "out of hours: ticket session opened", w->now, err);
+	}
+	if (t->session_until == 0)
+		return 0;
+	for (p = w->reply.text; *p == ' ' || *p == '\n' || *p == '\t'; p++)
+		;
+	if (strncmp(p, "//end", 5) != 0 || p[5 + strspn(p + 5, " \t\r\n")]
+	    != '\0') {
+		w->session = SESSION_MORE;
+		t->session_until = w->now + c->session_timeout;
+		return 0;
+	}
+	/* 002: "//end closes the ticket in Chat Desk." - here the session */
+	w->session = SESSION_END;
+	t->session_until = 0;
+	st.b = buf_new(1024);
+	rc = store_msg_iter(txn, t->id, session_collect, &st, err);
+	if (rc == 0)
+		rc = intake_event(txn, t, "postdesk", "session",
+		    "ticket session ended by //end", w->now, err);
+	w->act.text = st.b->data;
+	if (rc == 0)
+		rc = intake_act(txn, w, t, err);
+	w->act.text = NULL;
+	buf_free(st.b);
+	return rc;
+}
+
 /* intake_txn - the one write transaction of an intake */
 static int
 intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
@@ -409,7 +568,9 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	struct pd_ticket *t = NULL;
 	struct pd_stored_msg m;
 	const char *who = intake_requester(w), *next = NULL;
+	const struct workflow *wf = w->ctx->wf;
 	char *detail = NULL, *old = NULL, *first = NULL;
+	uint64_t followup = 0;
 	int person = w->cls.class == PD_CLASS_PERSON;
 	uint64_t tk;
 	uint32_t seq;
@@ -417,6 +578,7 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 
 	/* store_write may run this again: start from a clean result */
 	res->duplicate = res->dropped = res->is_new = 0;
+	w->session = SESSION_NONE;
 	res->is_agent = res->agent_public = res->agent_held = 0;
 	res->agent_refused = 0;
 	res->ticket = 0;
@@ -461,7 +623,25 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		}
 		if ((first = intake_first_msgid(txn, t->id, err)) == NULL)
 			goto fail;
-	} else {
+		/* 001: "Resolved Tickets can be re-opened by Agents, and by
+		 * Users depending on their Usergroup Permissions": without
+		 * customer_can_reopen, a reply opens a new ticket linked to
+		 * the old; an archived ticket is read-only the same way */
+		if (person && ((wf->reopen_policy &&
+		    !w->ctx->conf->customer_can_reopen &&
+		    strcmp(t->status, wf->closed) == 0) ||
+		    (wf->archive && strcmp(t->status, "archived") == 0))) {
+			followup = t->id;
+			store_ticket_free(t);
+			t = NULL;
+			free(first);
+			first = NULL;
+			th.is_new = 1;
+			res->step = 'f';
+			res->reason = "new ticket (follow-up of a closed one)";
+		}
+	}
+	if (th.is_new) {
 		t = xcalloc(1, sizeof(*t));
 		if (store_ticket_new_id(txn, &t->id, err) < 0)
 			goto fail;
@@ -469,13 +649,15 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		t->subject = xstrdup(w->msg->subject);
 		t->requester = xstrdup(who);
 		t->requester_name = xstrdup(w->msg->from_name);
-		t->queue = xstrdup("");
+		t->queue = intake_queue_of(w->ctx->conf, w->req->recipient);
 		t->created = w->now;
+		t->followup_of = followup;
 		res->is_new = 1;
 		first = xstrdup(w->msg->message_id);
 	}
 	memset(&m, 0, sizeof(m));
-	if (store_raw_put(txn, w->req->raw, w->req->len, m.raw_hash, err) < 0)
+	if (store_raw_put_ticket(txn, t->id, w->req->raw, w->req->len,
+	    m.raw_hash, err) < 0)
 		goto fail;
 	m.ticket = t->id;
 	m.seq = ++t->nmsgs;
@@ -513,9 +695,12 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	if (intake_event(txn, t, who, person ? "message" :
 	    core_class_name(w->cls.class), detail, w->now, err) < 0)
 		goto fail;
+	if (person)
+		t->last_customer = w->now;
 	if (next != NULL && strcmp(next, t->status) != 0) {
 		old = t->status;
 		t->status = xstrdup(next);
+		t->status_at = w->now;
 		if (!res->is_new) {
 			free(detail);
 			detail = xasprintf("%s -> %s", old, next);
@@ -525,10 +710,26 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		}
 	}
 	t->updated = w->now;
-	if (store_dedup_put(txn, w->dedup, t->id, m.seq, err) < 0 ||
-	    store_ticket_put(txn, t, err) < 0)
+	if (followup != 0) {
+		free(detail);
+		detail = xasprintf("follow-up of ticket %llu",
+		    (unsigned long long)followup);
+		if (intake_event(txn, t, who, "followup", detail, w->now,
+		    err) < 0)
+			goto fail;
+	}
+	if (person && intake_session(txn, w, t, res->is_new, err) < 0)
 		goto fail;
-	if (person && !workflow_status(w->ctx->wf, t->status)->hidden &&
+	/* 003: a new or returning customer gets an online agent by itself */
+	if (person && wf->auto_assign && t->assignee[0] == '\0' &&
+	    intake_act(txn, w, t, err) < 0)
+		goto fail;
+	if (store_dedup_put(txn, w->dedup, t->id, m.seq, err) < 0 ||
+	    ticket_save(txn, w->ctx->conf, wf, t, err) < 0)
+		goto fail;
+	if (person && (w->session == SESSION_NONE ||
+	    w->session == SESSION_OPEN) &&
+	    !workflow_status(wf, t->status)->hidden &&
 	    intake_notify(txn, w, t, first, err) < 0)
 		goto fail;
 	res->ticket = t->id;

@@ -138,10 +138,12 @@ static int rt_isblank(const struct rt *, size_t);
 static int rt_rawblank(const struct rt *, size_t);
 static int rt_namelike(const char *, size_t, int);
 static int rt_joinable(const char *, size_t);
+static int rt_subject(const char *, size_t);
 static const char *rt_attr_text(const char *, size_t, size_t, int);
 static size_t rt_attrib(const struct rt *, size_t, int, const char **);
 static int rt_hdrkey(const struct rt *, size_t);
 static size_t rt_hdrblock(const struct rt *, size_t);
+static size_t rt_hdrstart(const struct rt *, size_t);
 static int rt_sep(const struct rt *, size_t);
 static int rt_underscore(const struct rt *, size_t);
 static int rt_footer(const struct rt *, size_t);
@@ -232,6 +234,16 @@ static const char *const rt_pronouns[] = {
 	NULL
 };
 
+/* Subjects that make "On <date>, <subject> wrote:" a sentence. */
+static const char *const rt_subjects[] = {
+	"i", "you", "we", "he", "she", "they", "ich", "sie", "er", "wir",
+	"du", "ihr", "je", "il", "elle", "nous", "vous", "on", "yo", "usted",
+	"\xc3\xa9l", "ella", "ustedes", "eu", "voc\xc3\xaa", "ele", "ela",
+	"n\xc3\xb3s", "io", "lei", "lui", "tu", "noi", "voi", "ik", "jij",
+	"u", "hij", "zij", "wij", "jullie",
+	NULL
+};
+
 static const struct rt_hkey rt_hkeys[] = {
 	{ "from", HK_FROM }, { "von", HK_FROM }, { "de", HK_FROM },
 	{ "van", HK_FROM }, { "da", HK_FROM },
@@ -283,7 +295,8 @@ static const char *const rt_fwd[] = {
 static const char *const rt_foot[] = {
 	"sent from my ", "sent from ", "sent via ", "sent with ",
 	"get outlook for ", "von meinem ", "gesendet von ", "gesendet mit ",
-	"holen sie sich outlook f", "envoy\xc3\xa9 de ", "envoy\xc3\xa9 depuis ",
+	"holen sie sich outlook f", "envoy\xc3\xa9 de ",
+	"envoy\xc3\xa9 depuis ",
 	"envoye de ", "envoye depuis ", "obtenir outlook pour ",
 	"t\xc3\xa9l\xc3\xa9" "charger outlook pour ", "enviado desde ",
 	"enviado con ", "obtener outlook para ", "enviado do ",
@@ -479,6 +492,23 @@ rt_namelike(const char *s, size_t len, int lower)
 	return words > 0;
 }
 
+/* rt_subject - is the word that ends at s[len] a pronoun, not a name */
+static int
+rt_subject(const char *s, size_t len)
+{
+	size_t w, k;
+
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	for (w = len; w > 0 && s[w - 1] != ' ' && s[w - 1] != ','; w--)
+		;
+	for (k = 0; rt_subjects[k] != NULL; k++)
+		if (strlen(rt_subjects[k]) == len - w &&
+		    rt_iprefix(s + w, len - w, rt_subjects[k]))
+			return 1;
+	return 0;
+}
+
 /* rt_joinable - may the text so far continue on the next line */
 static int
 rt_joinable(const char *j, size_t jl)
@@ -502,8 +532,8 @@ rt_joinable(const char *j, size_t jl)
 static const char *
 rt_attr_text(const char *j, size_t jl, size_t first, int weak)
 {
-	const char *p;
-	size_t tl, i, vl;
+	const char *p, *q;
+	size_t tl, i, vl, ml;
 	int num = 0, digit = 0;
 
 	if (jl < 6 || j[jl - 1] != ':')
@@ -523,9 +553,18 @@ rt_attr_text(const char *j, size_t jl, size_t first, int weak)
 			continue;
 		vl = strlen(ld->verb);
 		if (tl > vl && j[tl - vl - 1] == ' ' &&
-		    rt_iprefix(j + tl - vl, vl, ld->verb))
+		    rt_iprefix(j + tl - vl, vl, ld->verb) &&
+		    !rt_subject(j, tl - vl - 1))
 			return ld->rule;
-		if (ld->mid != NULL && rt_ifind(j, tl, ld->mid) != NULL)
+		/* "Am <date> schrieb <name>:", not "... schrieb ich Ihnen:" */
+		if (ld->mid == NULL)
+			continue;
+		for (p = NULL, q = j; (q = rt_ifind(q, (size_t)(j + tl - q),
+		    ld->mid)) != NULL; q++)
+			p = q;
+		ml = strlen(ld->mid);
+		if (p != NULL &&
+		    rt_namelike(p + ml, (size_t)(j + tl - p) - ml, 2))
 			return ld->rule;
 	}
 	for (i = 0; digit && i < RT_NELEM(rt_wrote_on); i++) {
@@ -569,7 +608,9 @@ rt_attrib(const struct rt *r, size_t i, int weak, const char **rule)
 		jl = rt_collapse(r, i + k, j, jl, sizeof(j));
 		if (k == 0)
 			first = jl;
-		if ((got = rt_attr_text(j, jl, first, weak && k == 0)) != NULL) {
+		/* a bare "Name wrote:" is never wrapped */
+		got = rt_attr_text(j, jl, first, weak && k == 0);
+		if (got != NULL) {
 			*rule = got;
 			return k + 1;
 		}
@@ -605,15 +646,17 @@ rt_hdrkey(const struct rt *r, size_t i)
 }
 
 /*
- * rt_hdrblock - the end of the header block (From: and two of Sent:, To:,
- * Subject:, in any of our languages) that starts at line i, 0 if none
+ * rt_hdrblock - the end of the header block (From:, Subject: and Sent: or
+ * To:, in any of our languages) that starts at line i, 0 if none. Every
+ * client writes a Subject:; a customer listing "From: account 1, To:
+ * account 2, Date: ..." does not.
  */
 static size_t
 rt_hdrblock(const struct rt *r, size_t i)
 {
 	const struct rt_line *l;
 	size_t j, end = 0;
-	int keys = 0, k, blanks = 0, cont = 0, n = 0;
+	int keys = 0, k, blanks = 0, cont = 0;
 
 	if (!(rt_hdrkey(r, i) & HK_FROM))
 		return 0;
@@ -641,10 +684,25 @@ rt_hdrblock(const struct rt *r, size_t i)
 		}
 		break;
 	}
-	for (k = HK_DATE; k <= HK_SUBJ; k <<= 1)
-		if (k != HK_CC && (keys & k))
-			n++;
-	return n >= 2 ? end : 0;
+	if ((keys & HK_SUBJ) && (keys & (HK_DATE | HK_TO)))
+		return end;
+	return 0;
+}
+
+/*
+ * rt_hdrstart - where the header block whose From: is line i starts: a
+ * "Gesendet:" or "Date:" line right above it belongs to it (GMX, Web.de)
+ */
+static size_t
+rt_hdrstart(const struct rt *r, size_t i)
+{
+	size_t s = i;
+
+	while (s > 0 && i - s < 2 && r->ln[s - 1].cls == RT_TEXT &&
+	    r->ln[s - 1].depth == r->ln[i].depth && !rt_isblank(r, s - 1) &&
+	    (rt_hdrkey(r, s - 1) & ~HK_FROM) != 0)
+		s--;
+	return s;
 }
 
 /* rt_sep - is line i "-----Original Message-----" or a forward's start */
@@ -662,23 +720,23 @@ rt_sep(const struct rt *r, size_t i)
 		p++;
 		dashes++;
 	}
-	while (e > p && (e[-1] == '-' || e[-1] == ' ' || e[-1] == ':'))
-		e--;
-	while (p < e && *p == ' ')
-		p++;
-	n = rt_collapse(r, i, low, 0, sizeof(low) - 1);
-	low[n] = '\0';
-	for (k = 0; k < n; k++)
-		low[k] = (char)rt_lower((unsigned char)low[k]);
 	if (dashes >= 2) {
-		for (k = 0; rt_seps[k] != NULL; k++)
-			if (rt_ifind(p, (size_t)(e - p), rt_seps[k]) != NULL &&
-			    e - p <= 60)
+		/* the phrase between the dashes */
+		while (e > p && (e[-1] == '-' || e[-1] == ' ' || e[-1] == ':'))
+			e--;
+		while (p < e && *p == ' ')
+			p++;
+		for (k = 0; e - p <= 60 && rt_seps[k] != NULL; k++)
+			if (rt_ifind(p, (size_t)(e - p), rt_seps[k]) != NULL)
 				return 1;
 		return 0;
 	}
+	n = rt_collapse(r, i, low, 0, sizeof(low) - 1);
 	while (n > 0 && (low[n - 1] == ':' || low[n - 1] == ' '))
-		low[--n] = '\0';
+		n--;
+	low[n] = '\0';
+	for (k = 0; k < n; k++)
+		low[k] = (char)rt_lower((unsigned char)low[k]);
 	for (k = 0; rt_fwd[k] != NULL; k++)
 		if (strcmp(low, rt_fwd[k]) == 0)
 			return 1;
@@ -780,7 +838,7 @@ rt_hdr_above(const struct rt *r, size_t j)
 		if (r->ln[s - 1].cls != RT_TEXT)
 			break;
 		if (rt_hdrblock(r, s - 1) == j)
-			return s - 1;
+			return rt_hdrstart(r, s - 1);
 	}
 	return RT_NONE;
 }
@@ -1255,6 +1313,7 @@ rt_structure(struct rt *r)
 			}
 		}
 		if (rt_hdrblock(r, i) != 0) {
+			i = rt_hdrstart(r, i);
 			rule = "outlook-header";
 			break;
 		}

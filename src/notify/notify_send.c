@@ -161,7 +161,7 @@ notify_sendmail(const struct pd_conf *conf, const char *sender,
 			    conf->sendmail_path, conf->sendmail_timeout);
 			return -1;
 		}
-		usleep(2000);
+		usleep(100);
 	}
 	for (char *p = output; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')

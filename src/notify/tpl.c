@@ -102,6 +102,7 @@ static const char *const tpl_event_names[] = {
 	"customer_new",		/* a new ticket: acknowledgement */
 	"customer_reply",	/* an agent's public reply */
 	"customer_closed",	/* the ticket was resolved or closed */
+	"customer_session",	/* chatdesk out of hours: a ticket session */
 	"agent_new",		/* notice to agents: a new ticket */
 	"agent_reply",		/* notice to agents: the customer replied */
 	"agent_note",		/* notice to agents: a colleague's internal note */

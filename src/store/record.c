@@ -323,6 +323,12 @@ record_ticket_encode(struct buf *b, const struct pd_ticket *t,
 	out_count(&o, t->ncc, "cc");
 	for (i = 0; o.bad == NULL && i < t->ncc; i++)
 		out_str(&o, t->cc[i], "cc");
+	out_time(&o, t->last_customer);
+	out_time(&o, t->last_agent);
+	out_time(&o, t->status_at);
+	out_time(&o, t->session_until);
+	out_str(&o, t->last_assignee, "last_assignee");
+	out_u64(&o, t->followup_of);
 	return out_done(&o, "ticket", err);
 }
 
@@ -363,6 +369,12 @@ record_ticket_decode(const void *data, size_t len, const char *what,
 	t->cc = xcalloc(t->ncc + 1, sizeof(char *));
 	for (i = 0; i < t->ncc; i++)
 		t->cc[i] = in_str(&in, "cc");
+	t->last_customer = in_time(&in, "last_customer");
+	t->last_agent = in_time(&in, "last_agent");
+	t->status_at = in_time(&in, "status_at");
+	t->session_until = in_time(&in, "session_until");
+	t->last_assignee = in_str(&in, "last_assignee");
+	t->followup_of = in_u64(&in, "followup_of");
 	if (in_end(&in, what, err) < 0) {
 		record_ticket_free(t);
 		return -1;
@@ -392,6 +404,7 @@ record_ticket_free(struct pd_ticket *t)
 	free(t->priority);
 	free(t->lock_holder);
 	free(t->last_public_agent);
+	free(t->last_assignee);
 	if (t->cc != NULL)
 		for (i = 0; i < t->ncc; i++)
 			free(t->cc[i]);

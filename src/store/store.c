@@ -946,6 +946,7 @@ store_ticket_dup(const struct pd_ticket *tk)
 	d->lock_holder = xstrdup(tk->lock_holder ? tk->lock_holder : "");
 	d->last_public_agent = xstrdup(tk->last_public_agent ?
 	    tk->last_public_agent : "");
+	d->last_assignee = xstrdup(tk->last_assignee ? tk->last_assignee : "");
 	d->cc = xcalloc(tk->ncc + 1, sizeof(char *));
 	for (i = 0; i < tk->ncc; i++)
 		d->cc[i] = xstrdup(tk->cc[i]);
@@ -1137,6 +1138,106 @@ store_raw_put(struct store_txn *t, const void *data, size_t len,
 	store_hash(data, len, out);
 	return si_put(t, DB_RAW, out, STORE_HASH_BYTES, data, len,
 	    MDB_NOOVERWRITE, err);
+}
+
+/* store_raw_put_ticket - bytes of one ticket's message under
+ * BLAKE2b(ticket, bytes): purging a ticket never touches another's */
+int
+store_raw_put_ticket(struct store_txn *t, uint64_t ticket, const void *data,
+		     size_t len, unsigned char out[STORE_HASH_BYTES],
+		     struct pd_err *err)
+{
+	crypto_generichash_state st;
+	unsigned char tk[8];
+
+	record_put_be64(tk, ticket);
+	crypto_generichash_init(&st, NULL, 0, STORE_HASH_BYTES);
+	crypto_generichash_update(&st, tk, sizeof(tk));
+	crypto_generichash_update(&st, data, len);
+	crypto_generichash_final(&st, out, STORE_HASH_BYTES);
+	return si_put(t, DB_RAW, out, STORE_HASH_BYTES, data, len,
+	    MDB_NOOVERWRITE, err);
+}
+
+/* store_raw_del - drop raw bytes */
+int
+store_raw_del(struct store_txn *t, const unsigned char hash[STORE_HASH_BYTES],
+	      struct pd_err *err)
+{
+	return si_del(t, DB_RAW, hash, STORE_HASH_BYTES, err);
+}
+
+/* store_msg_del - drop one message record */
+int
+store_msg_del(struct store_txn *t, uint64_t ticket, uint32_t seq,
+	      struct pd_err *err)
+{
+	unsigned char k[SEQ_KEYLEN];
+
+	key_seq(k, ticket, seq);
+	return si_del(t, DB_MESSAGES, k, sizeof(k), err);
+}
+
+/* store_msgid_del - drop a Message-ID index entry that points into ticket */
+int
+store_msgid_del(struct store_txn *t, const char *msgid, uint64_t ticket,
+		struct pd_err *err)
+{
+	unsigned char idkey[STORE_KEY_MAX + 1];
+	uint64_t tk;
+	uint32_t seq;
+	size_t klen;
+	int r;
+
+	if (msgid == NULL || *msgid == '\0')
+		return 0;
+	if ((r = store_msgid_lookup(t, msgid, &tk, &seq, err)) <= 0)
+		return r;
+	if (tk != ticket)
+		return 0;
+	klen = msgid_key(t->t_st, msgid, idkey);
+	return si_del(t, DB_MSGID, idkey, klen, err);
+}
+
+/* store_dedup_del - drop a duplicate-check entry */
+int
+store_dedup_del(struct store_txn *t, const unsigned char key[STORE_HASH_BYTES],
+		struct pd_err *err)
+{
+	return si_del(t, DB_DEDUP, key, STORE_HASH_BYTES, err);
+}
+
+/* store_events_del - drop every event of a ticket */
+int
+store_events_del(struct store_txn *t, uint64_t ticket, uint32_t nevents,
+		 struct pd_err *err)
+{
+	unsigned char k[SEQ_KEYLEN];
+	uint32_t seq;
+
+	for (seq = 1; seq <= nevents; seq++) {
+		key_seq(k, ticket, seq);
+		if (si_del(t, DB_EVENTS, k, sizeof(k), err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* store_ticket_del - drop a ticket record and its status index entry */
+int
+store_ticket_del(struct store_txn *t, const struct pd_ticket *tk,
+		 struct pd_err *err)
+{
+	unsigned char key[TICKET_KEYLEN], skey[STORE_KEY_MAX + 1];
+	size_t klen;
+
+	record_put_be64(key, tk->id);
+	if (strlen(tk->status) + 1 + TICKET_KEYLEN <= t->t_st->s_maxkey) {
+		klen = status_key(skey, tk->status, tk->id);
+		if (si_del(t, DB_STATUS, skey, klen, err) < 0)
+			return -1;
+	}
+	return si_del(t, DB_TICKETS, key, sizeof(key), err);
 }
 
 /* store_raw_get - copy of the bytes (NUL-terminated); 1 found, 0 not */

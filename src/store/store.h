@@ -107,6 +107,26 @@ int	store_msgid_lookup(struct store_txn *, const char *msgid,
 /* Raw message bytes, content addressed. put computes the hash into out. */
 int	store_raw_put(struct store_txn *, const void *, size_t,
 		      unsigned char out[STORE_HASH_BYTES], struct pd_err *);
+/* store_raw_put_ticket - the same keyed by (ticket, bytes), so that
+ * purging one ticket's raw messages never removes another's */
+int	store_raw_put_ticket(struct store_txn *, uint64_t ticket, const void *,
+			     size_t, unsigned char out[STORE_HASH_BYTES],
+			     struct pd_err *);
+int	store_raw_del(struct store_txn *, const unsigned char[STORE_HASH_BYTES],
+		      struct pd_err *);
+/* Deleting, for purge: a message, its Message-ID entry (only when it points
+ * into ticket), a dedup entry, a ticket's events, the ticket itself. */
+int	store_msg_del(struct store_txn *, uint64_t ticket, uint32_t seq,
+		      struct pd_err *);
+int	store_msgid_del(struct store_txn *, const char *msgid, uint64_t ticket,
+			struct pd_err *);
+int	store_dedup_del(struct store_txn *,
+			const unsigned char key[STORE_HASH_BYTES],
+			struct pd_err *);
+int	store_events_del(struct store_txn *, uint64_t ticket, uint32_t nevents,
+			 struct pd_err *);
+int	store_ticket_del(struct store_txn *, const struct pd_ticket *,
+			 struct pd_err *);
 /* store_raw_get - copy of the bytes (caller frees) */
 int	store_raw_get(struct store_txn *, const unsigned char[STORE_HASH_BYTES],
 		      char **, size_t *, struct pd_err *);
@@ -154,6 +174,10 @@ void	store_outbox_free(struct pd_outbox *);
 /* The due-index: what is due at which time, by kind and id. */
 #define STORE_DUE_OUTBOX	1	/* id is an outbox id */
 #define STORE_DUE_UNLOCK	2	/* id is a ticket whose lock expires */
+#define STORE_DUE_IDLE		3	/* sendbird: active -> idle */
+#define STORE_DUE_SESSION	4	/* chatdesk: an out-of-hours session ends */
+#define STORE_DUE_ARCHIVE	5	/* chatdesk: closed -> archived */
+#define STORE_DUE_PURGE		6	/* spam or deleted: purge */
 int	store_due_put(struct store_txn *, time_t, int kind, uint64_t id,
 		      struct pd_err *);
 int	store_due_del(struct store_txn *, time_t, int kind, uint64_t id,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -62,6 +63,15 @@ static const struct conf_param conf_table[] = {
 	{"bounce_address", CT_STR, "", 0, 0, OFF(bounce_address)},
 	{"autoreply_limit", CT_SIZE, "5", 0, 1000000, OFF(autoreply_limit)},
 	{"notify_max_age", CT_TIME, "5d", 60, 365 * 86400LL, OFF(notify_max_age)},
+	{"customer_can_reopen", CT_STR, "yes", 0, 0, OFF(customer_can_reopen_s)},
+	{"idle_after", CT_TIME, "1h", 60, 365 * 86400LL, OFF(idle_after)},
+	{"session_timeout", CT_TIME, "10m", 60, 86400, OFF(session_timeout)},
+	{"archive_after", CT_TIME, "90d", 3600, 3650 * 86400LL, OFF(archive_after)},
+	{"purge_spam_after", CT_TIME, "30d", 60, 3650 * 86400LL, OFF(purge_spam_after)},
+	{"purge_deleted_after", CT_TIME, "30d", 60, 3650 * 86400LL,
+	    OFF(purge_deleted_after)},
+	{"business_hours", CT_STR, "", 0, 0, OFF(business_hours)},
+	{"timezone", CT_STR, "UTC", 0, 0, OFF(timezone)},
 	{"trusted_authserv_id", CT_STR, "", 0, 0, OFF(trusted_authserv_id)},
 	{"lock_timeout", CT_TIME, "30m", 60, 7 * 86400LL, OFF(lock_timeout)},
 	{"sendmail_timeout", CT_TIME, "30s", 1, 600, OFF(sendmail_timeout)},
@@ -200,10 +210,61 @@ conf_apply(struct pd_conf *c, char *text, const char *file, int line,
 	    file, line, key);
 }
 
+/* hours_parse - "mon-fri 09:00-17:00[, sat 10:00-12:00]"; "" = always open */
+int
+hours_parse(const char *s, struct pd_hours *h)
+{
+	static const char *days[] = { "sun", "mon", "tue", "wed", "thu",
+	    "fri", "sat" };
+	const char *p = s;
+	int i;
+
+	memset(h, 0, sizeof(*h));
+	if (*s == '\0')
+		return 0;
+	h->set = 1;
+	while (*p != '\0') {
+		int d1 = -1, d2 = -1, h1, m1, h2, m2, n;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		for (i = 0; i < 7; i++)
+			if (strncasecmp(p, days[i], 3) == 0)
+				d1 = i;
+		if (d1 < 0)
+			return -1;
+		p += 3;
+		d2 = d1;
+		if (*p == '-') {
+			for (i = 0, d2 = -1; i < 7; i++)
+				if (strncasecmp(p + 1, days[i], 3) == 0)
+					d2 = i;
+			if (d2 < 0)
+				return -1;
+			p += 4;
+		}
+		if (sscanf(p, " %2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n)
+		    != 4 || h1 > 24 || h2 > 24 || m1 > 59 || m2 > 59 ||
+		    h1 * 60 + m1 >= h2 * 60 + m2)
+			return -1;
+		p += n;
+		for (i = d1;; i = (i + 1) % 7) {
+			h->open[i] = h1 * 60 + m1;
+			h->close[i] = h2 * 60 + m2;
+			if (i == d2)
+				break;
+		}
+	}
+	return 0;
+}
+
 /* conf_derive - check required values and fill derived ones */
 static int
 conf_derive(struct pd_conf *c, struct pd_err *err)
 {
+	char tzpath[300];
 	const char *at;
 	size_t n;
 
@@ -256,6 +317,25 @@ conf_derive(struct pd_conf *c, struct pd_err *err)
 	/* the shipped templates, when installed (a build tree has none) */
 	c->shipped_templates = xstrdup(access(PKGDATADIR "/templates", F_OK)
 	    == 0 ? PKGDATADIR "/templates" : "");
+	if (strcasecmp(c->customer_can_reopen_s, "yes") == 0)
+		c->customer_can_reopen = 1;
+	else if (strcasecmp(c->customer_can_reopen_s, "no") == 0)
+		c->customer_can_reopen = 0;
+	else
+		return err_set(err, PD_ECONFIG, "%s: customer_can_reopen: "
+		    "\"%s\" is not yes or no", c->path,
+		    c->customer_can_reopen_s);
+	if (strcmp(c->timezone, "UTC") != 0 && (strstr(c->timezone, "..") ||
+	    c->timezone[0] == '/' || access(((void)snprintf(tzpath,
+	    sizeof(tzpath), "/usr/share/zoneinfo/%s", c->timezone), tzpath),
+	    R_OK) != 0))
+		return err_set(err, PD_ECONFIG, "%s: timezone: \"%s\" is not "
+		    "an IANA time zone name (like Europe/Berlin)", c->path,
+		    c->timezone);
+	if (hours_parse(c->business_hours, &c->hours) < 0)
+		return err_set(err, PD_ECONFIG, "%s: business_hours: \"%s\" "
+		    "is not like \"mon-fri 09:00-17:00\"", c->path,
+		    c->business_hours);
 	if (strlen(c->reply_marker) < 8 || strchr(c->reply_marker, '<'))
 		return err_set(err, PD_ECONFIG, "%s: reply_marker: must be at "
 		    "least 8 characters and contain no '<'", c->path);
@@ -354,4 +434,30 @@ conf_dump(const struct pd_conf *c)
 			printf("%s = %ld\n", p->name,
 			    *(const long *)(base + p->off));
 	}
+}
+
+/* conf_open_at - within business hours? (the timezone's local time) */
+int
+conf_open_at(const struct pd_conf *c, time_t t)
+{
+	const char *old = getenv("TZ");
+	char *saved = old ? xstrdup(old) : NULL;
+	struct tm tm;
+	int min;
+
+	if (!c->hours.set)
+		return 1;
+	/* XXX TZ is process-wide: fine for the pipe filter and cron */
+	setenv("TZ", c->timezone, 1);
+	tzset();
+	localtime_r(&t, &tm);
+	if (saved != NULL) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else
+		unsetenv("TZ");
+	tzset();
+	min = tm.tm_hour * 60 + tm.tm_min;
+	return min >= c->hours.open[tm.tm_wday] &&
+	    min < c->hours.close[tm.tm_wday];
 }

@@ -15,8 +15,16 @@
 #define PD_CONF_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct pd_err;
+
+/* business hours per weekday (0 = Sunday), minutes after midnight */
+struct pd_hours {
+	int	set;		/* 0: always open */
+	int	open[7];
+	int	close[7];	/* open == close: closed that day */
+};
 
 struct pd_conf {
 	char	*path;			/* the file read */
@@ -44,6 +52,16 @@ struct pd_conf {
 	long	sendmail_timeout;	/* one sendmail run may take this long */
 	char	*reply_marker;		/* the reply-above-this-line line */
 	char	*trusted_authserv_id;	/* whose Authentication-Results count */
+	char	*customer_can_reopen_s;
+	int	customer_can_reopen;	/* deskpro: a reply reopens resolved */
+	long	idle_after;		/* sendbird: active -> idle */
+	long	session_timeout;	/* chatdesk: out-of-hours session */
+	long	archive_after;		/* chatdesk: closed -> archived */
+	long	purge_spam_after;
+	long	purge_deleted_after;
+	char	*business_hours;	/* "mon-fri 09:00-17:00" */
+	struct pd_hours hours;
+	char	*timezone;		/* IANA name, e.g. Europe/Berlin */
 	long	lock_timeout;		/* #lock lasts this long */
 	char	*milter_action;		/* accept | discard | tag (milter mode) */
 };
@@ -54,6 +72,10 @@ const char *conf_path(const char *arg);
 int	conf_load(const char *file, struct pd_conf *, struct pd_err *);
 /* conf_defaults - fill a struct with the defaults (no file) */
 void	conf_defaults(struct pd_conf *);
+/* hours_parse - business_hours into h; -1 when malformed */
+int	hours_parse(const char *, struct pd_hours *);
+/* conf_open_at - 1 when t is within business hours (in conf->timezone) */
+int	conf_open_at(const struct pd_conf *, time_t);
 /* conf_free - release the strings of a loaded configuration */
 void	conf_free(struct pd_conf *);
 /* conf_dump - print "key = value" for every parameter to stdout */

@@ -44,6 +44,12 @@ struct pd_ticket {
 	char	*last_public_agent;	/* who sent it, "" when none */
 	char	**cc;		/* extra customer-side addresses (#cc) */
 	size_t	ncc;
+	time_t	last_customer;	/* the customer's last message */
+	time_t	last_agent;	/* an agent's last public message */
+	time_t	status_at;	/* when the status last changed */
+	time_t	session_until;	/* chatdesk out-of-hours session: open until */
+	char	*last_assignee;	/* the assignee before the current one */
+	uint64_t followup_of;	/* a new ticket opened by a reply to a closed one */
 };
 
 /* Who wrote a stored message. */
