@@ -32,5 +32,6 @@ int	ctl_url(struct ctl *, int, char **);
 int	ctl_outbox(struct ctl *, int, char **);
 int	ctl_agent(struct ctl *, int, char **);
 int	ctl_agents(struct ctl *, int, char **);
+int	ctl_workflow(struct ctl *, int, char **);
 
 #endif

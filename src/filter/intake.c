@@ -650,6 +650,11 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		t->requester = xstrdup(who);
 		t->requester_name = xstrdup(w->msg->from_name);
 		t->queue = intake_queue_of(w->ctx->conf, w->req->recipient);
+		t->assignee = xstrdup("");
+		t->priority = xstrdup("normal");
+		t->lock_holder = xstrdup("");
+		t->last_public_agent = xstrdup("");
+		t->last_assignee = xstrdup("");
 		t->created = w->now;
 		t->followup_of = followup;
 		res->is_new = 1;
@@ -720,10 +725,17 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	}
 	if (person && intake_session(txn, w, t, res->is_new, err) < 0)
 		goto fail;
-	/* 003: a new or returning customer gets an online agent by itself */
-	if (person && wf->auto_assign && t->assignee[0] == '\0' &&
-	    intake_act(txn, w, t, err) < 0)
-		goto fail;
+	/* 003: a pending ticket (new, or reopened by the customer) goes to
+	 * the last assignee if online, else to another online agent */
+	if (person && wf->auto_assign && strcmp(t->status, "pending") == 0) {
+		if (t->assignee[0] != '\0') {
+			free(t->last_assignee);
+			t->last_assignee = t->assignee;
+			t->assignee = xstrdup("");
+		}
+		if (intake_act(txn, w, t, err) < 0)
+			goto fail;
+	}
 	if (store_dedup_put(txn, w->dedup, t->id, m.seq, err) < 0 ||
 	    ticket_save(txn, w->ctx->conf, wf, t, err) < 0)
 		goto fail;

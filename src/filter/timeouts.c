@@ -34,7 +34,7 @@ ticket_save(struct store_txn *txn, const struct pd_conf *c,
 		rc = store_due_put(txn, t->status_at + c->purge_deleted_after,
 		    STORE_DUE_PURGE, t->id, err);
 	if (rc == 0 && wf->idle && strcmp(t->status, "active") == 0 &&
-	    t->last_agent > t->last_customer)
+	    t->last_agent != 0 && t->last_agent >= t->last_customer)
 		rc = store_due_put(txn, t->last_agent + c->idle_after,
 		    STORE_DUE_IDLE, t->id, err);
 	if (rc == 0 && wf->archive && strcmp(t->status, wf->closed) == 0)
@@ -184,7 +184,7 @@ timeouts_apply(struct store_txn *txn, struct agent_act *a, int kind,
 		/* 003: "When the last message in the ticket was sent by a
 		 * customer, an Active ticket can't be changed to Idle." */
 		if (wf->idle && strcmp(t->status, "active") == 0 &&
-		    t->last_agent > t->last_customer &&
+		    t->last_agent != 0 && t->last_agent >= t->last_customer &&
 		    a->now >= t->last_agent + c->idle_after &&
 		    (next = workflow_next(wf, t->status, WF_EV_IDLE)) != NULL) {
 			rc = agent_set_status(txn, a, t, next, err);
