@@ -51,6 +51,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"new", ctl_agent, "--as AGENT --to CUSTOMER --subject S",
 	    "start a ticket (text on stdin)"},
 	{"agents", ctl_agents, "", "the agents and their availability"},
+	{"explain", ctl_explain, "ID|MESSAGE-ID|QUEUE-ID",
+	    "what an intake saw and decided"},
 	{"workflow", ctl_workflow, "[NAME]",
 	    "a workflow's statuses, transitions and policies"},
 };

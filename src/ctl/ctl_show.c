@@ -325,7 +325,11 @@ show_text(json_t *o)
 		    json_string_value(json_object_get(v, "time")),
 		    json_string_value(json_object_get(v, "kind")),
 		    json_string_value(json_object_get(v, "actor")));
-		tputs(json_string_value(json_object_get(v, "detail")));
+		if (strcmp(json_string_value(json_object_get(v, "kind")),
+		    "intake") == 0)
+			printf("(postdesk explain shows it)");
+		else
+			tputs(json_string_value(json_object_get(v, "detail")));
 		putchar('\n');
 	}
 }

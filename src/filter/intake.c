@@ -55,7 +55,11 @@ struct intake_work {
 	size_t	ncmds;
 	const char *rest;		/* the text after the commands */
 	struct agent_act act;
+	int	token_seen;		/* the recipient had an extension */
 	int	session;		/* SESSION_* of chatdesk */
+	struct buf *why_pre;		/* explain: what was known before the txn */
+	struct buf *why;		/* explain: the whole story (in the txn) */
+	const char *auth;		/* how the agent was recognised */
 };
 
 #define SESSION_NONE	0	/* no out-of-hours session */
@@ -70,6 +74,8 @@ static int intake_event(struct store_txn *, struct pd_ticket *,
 			const char *, const char *, const char *, time_t,
 			struct pd_err *);
 static int is_trace_header(const char *, size_t);
+static int intake_explain_store(struct store_txn *, struct intake_work *,
+				struct pd_ticket *, struct pd_err *);
 
 /* intake_open - everything a process needs before its first message */
 int
@@ -302,9 +308,13 @@ intake_queue(struct store_txn *txn, struct intake_work *w,
 		/* too large to send: keep the mail, note it on the ticket */
 		res->suppressed++;
 		res->suppressed_why = "notification over message_size_limit";
+		buf_printf(w->why, "notification %s to <%s>: not sent: %s\n",
+		    nm->event, nm->to_addr, err->text);
 		err_clear(err);
 		return 0;
 	}
+	buf_printf(w->why, "notification %s to <%s>: queued (outbox %llu)\n",
+	    nm->event, nm->to_addr, (unsigned long long)id);
 	res->outbox = xrealloc(res->outbox, (res->noutbox + 1) *
 	    sizeof(*res->outbox));
 	res->outbox[res->noutbox++] = id;
@@ -336,12 +346,17 @@ intake_notify(struct store_txn *txn, struct intake_work *w,
 			res->suppressed++;
 			res->suppressed_why = "no automatic answer to this "
 			    "sender";
+			buf_printf(w->why, "acknowledgement to <%s>: not sent: "
+			    "%s\n", t->requester, res->suppressed_why);
 		} else if ((rc = notify_rate(txn, w->ctx->conf, t->requester,
 		    w->now, err)) < 0) {
 			return -1;
 		} else if (rc == 0) {
 			res->suppressed++;
 			res->suppressed_why = "autoreply_limit reached";
+			buf_printf(w->why, "acknowledgement to <%s>: not sent: "
+			    "autoreply_limit (%zu an hour) reached\n",
+			    t->requester, w->ctx->conf->autoreply_limit);
 		} else {
 			nm.event = w->session == SESSION_OPEN ?
 			    "customer_session" : "customer_new";
@@ -436,6 +451,10 @@ intake_agent(struct store_txn *txn, struct intake_work *w, uint64_t ticket,
 			    t->status);
 		store_ticket_free(t);
 	}
+	buf_printf(w->why, "agent: %s (%s)\n%s", w->agent->addr, w->auth,
+	    a->report != NULL ? a->report->data : "");
+	if (intake_explain_store(txn, w, NULL, err) < 0)
+		return -1;
 	return store_dedup_put(txn, w->dedup, res->ticket, a->seq, err);
 }
 
@@ -557,6 +576,75 @@ intake_session(struct store_txn *txn, struct intake_work *w,
 	return rc;
 }
 
+/* intake_explain_evidence - what threading saw and decided */
+static void
+intake_explain_evidence(struct intake_work *w, const struct pd_evidence *ev,
+			const struct pd_thread *th)
+{
+	struct buf *b = w->why;
+
+	buf_printf(b, "evidence: reply address token: ");
+	if (ev->token_ticket)
+		buf_printf(b, "ticket %llu", (unsigned long long)ev->token_ticket);
+	else
+		buf_printf(b, "%s", w->token_seen ? "invalid or unknown ticket "
+		    "(ignored)" : "none");
+	buf_printf(b, "; postdesk Message-ID in References: ");
+	if (ev->ours_ref_ticket)
+		buf_printf(b, "ticket %llu",
+		    (unsigned long long)ev->ours_ref_ticket);
+	else
+		buf_printf(b, "none");
+	buf_printf(b, "; stored message in References: ");
+	if (ev->stored_ref_ticket)
+		buf_printf(b, "ticket %llu",
+		    (unsigned long long)ev->stored_ref_ticket);
+	else
+		buf_printf(b, "none");
+	if (ev->tag_ticket)
+		buf_printf(b, "; subject tag [#%llu] (sender %s a participant)",
+		    (unsigned long long)ev->tag_ticket, ev->tag_participant ?
+		    "is" : "is not");
+	if (ev->merge_ticket)
+		buf_printf(b, "; open ticket of the customer: %llu",
+		    (unsigned long long)ev->merge_ticket);
+	buf_printf(b, "\nthreading: step %c (%s)", th->step, th->reason);
+	if (!th->is_new)
+		buf_printf(b, " -> ticket %llu", (unsigned long long)th->ticket);
+	buf_addc(b, '\n');
+}
+
+/* intake_explain_store - keep the story: an "intake" event on the ticket,
+ * and the queue id's pointer (or, for a dropped mail, the story itself) */
+static int
+intake_explain_store(struct store_txn *txn, struct intake_work *w,
+		     struct pd_ticket *t, struct pd_err *err)
+{
+	const struct intake_result *res = w->res;
+	char key[300], *val;
+	int rc = 0;
+
+	if (res->dropped)
+		buf_printf(w->why, "result: not stored (%s)\n", res->reason);
+	else
+		buf_printf(w->why, "result: %s, ticket %llu, message %u, status "
+		    "%s\n", intake_action(res), (unsigned long long)res->ticket,
+		    res->seq, res->status);
+	if (t != NULL)
+		rc = intake_event(txn, t, "postdesk", "intake", w->why->data,
+		    w->now, err);
+	if (rc == 0 && w->req->queue_id[0] != '\0') {
+		snprintf(key, sizeof(key), "explain:q:%.200s",
+		    w->req->queue_id);
+		val = t != NULL ? xasprintf("ticket %llu message %u",
+		    (unsigned long long)res->ticket, res->seq) :
+		    xstrdup(w->why->data);
+		rc = store_kv_put(txn, key, val, strlen(val), err);
+		free(val);
+	}
+	return rc;
+}
+
 /* intake_txn - the one write transaction of an intake */
 static int
 intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
@@ -579,6 +667,8 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	/* store_write may run this again: start from a clean result */
 	res->duplicate = res->dropped = res->is_new = 0;
 	w->session = SESSION_NONE;
+	buf_reset(w->why);
+	buf_add(w->why, w->why_pre->data, w->why_pre->len);
 	res->is_agent = res->agent_public = res->agent_held = 0;
 	res->agent_refused = 0;
 	res->ticket = 0;
@@ -596,13 +686,14 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	core_thread(&ev, &th);
 	res->step = th.step;
 	res->reason = th.reason;
+	intake_explain_evidence(w, &ev, &th);
 	if (w->agent != NULL && (w->control || !th.is_new))
 		return intake_agent(txn, w, th.ticket, err);
 	if (th.is_new && !person) {
 		/* bounces and auto-replies never open a ticket */
 		res->dropped = 1;
 		res->reason = w->cls.reason;
-		return 0;
+		return intake_explain_store(txn, w, NULL, err);
 	}
 	if (!th.is_new) {
 		if ((rc = store_ticket_get(txn, th.ticket, &t, err)) < 0)
@@ -736,9 +827,6 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		if (intake_act(txn, w, t, err) < 0)
 			goto fail;
 	}
-	if (store_dedup_put(txn, w->dedup, t->id, m.seq, err) < 0 ||
-	    ticket_save(txn, w->ctx->conf, wf, t, err) < 0)
-		goto fail;
 	if (person && (w->session == SESSION_NONE ||
 	    w->session == SESSION_OPEN) &&
 	    !workflow_status(wf, t->status)->hidden &&
@@ -747,6 +835,10 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	res->ticket = t->id;
 	res->seq = m.seq;
 	snprintf(res->status, sizeof(res->status), "%s", t->status);
+	if (intake_explain_store(txn, w, t, err) < 0 ||
+	    store_dedup_put(txn, w->dedup, t->id, m.seq, err) < 0 ||
+	    ticket_save(txn, w->ctx->conf, wf, t, err) < 0)
+		goto fail;
 	free(detail);
 	free(old);
 	free(first);
@@ -861,6 +953,7 @@ intake_identify(struct intake_work *w, const char *ext)
 			token_agent_id(al->v[i].addr, mine);
 			if (strcmp(mine, aid) == 0) {
 				w->agent = &al->v[i];
+				w->auth = "the agent's own reply address";
 				w->seen_seq = seq > UINT32_MAX - 1 ?
 				    UINT32_MAX - 1 : (uint32_t)seq;
 				return;
@@ -868,12 +961,16 @@ intake_identify(struct intake_work *w, const char *ext)
 		}
 	}
 	/* SMTP AUTH names the agent */
-	if ((w->agent = agents_by_login(al, w->req->sasl_user)) != NULL)
+	if ((w->agent = agents_by_login(al, w->req->sasl_user)) != NULL) {
+		w->auth = "SMTP AUTH";
 		return;
+	}
 	/* a DKIM pass from our trusted server for the agent's domain */
 	if (agents_by_addr(al, w->msg->from_addr) != NULL &&
-	    dkim_agent(ctx->conf, w->msg))
+	    dkim_agent(ctx->conf, w->msg)) {
 		w->agent = agents_by_addr(al, w->msg->from_addr);
+		w->auth = "DKIM pass from trusted_authserv_id";
+	}
 	else if (agents_by_addr(al, w->msg->from_addr) != NULL)
 		w->res->agent_unauth = 1;
 }
@@ -901,6 +998,8 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 	w.nctx.wf = ctx->wf;
 	if (mail_parse(req->raw, req->len, &w.msg, err) < 0)
 		return -1;
+	w.why_pre = buf_new(256);
+	w.why = buf_new(1024);
 	res->defects = w.msg->defects;
 	snprintf(res->from, sizeof(res->from), "%s", intake_requester(&w));
 	intake_classify(&w);
@@ -910,6 +1009,8 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 		res->dropped = 1;
 		res->step = '-';
 		res->reason = w.cls.reason;
+		buf_free(w.why_pre);
+		buf_free(w.why);
 		mail_msg_free(w.msg);
 		if (ctx->committed != NULL)
 			ctx->committed(req, res, ctx->sent_arg);
@@ -922,7 +1023,19 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 	if (has_ext && (token_reply_verify(ctx->keys, ext, &tk) == 1 ||
 	    token_agent_verify(ctx->keys, ext, &tk, &seq, aid) == 1))
 		w.token_ticket = tk;
+	w.token_seen = has_ext;
 	intake_identify(&w, has_ext ? ext : NULL);
+	buf_printf(w.why_pre, "intake: queue id %s, envelope <%s> -> <%s>, "
+	    "Message-ID <%s>\nclass: %s (%s); automatic answers %s\n",
+	    req->queue_id[0] ? req->queue_id : "-", req->sender,
+	    req->recipient, w.msg->message_id, core_class_name(w.cls.class),
+	    w.cls.reason, w.cls.may_autoreply ? "allowed" : "not allowed");
+	if (w.agent != NULL)
+		buf_printf(w.why_pre, "sender: agent %s, recognised by %s\n",
+		    w.agent->addr, w.auth);
+	else if (res->agent_unauth)
+		buf_printf(w.why_pre, "sender: From names an agent, but "
+		    "nothing authenticated it: treated as a customer\n");
 	w.control = has_ext && strcasecmp(ext, "control") == 0;
 	{
 		struct mail_reply_hints hints;
@@ -951,6 +1064,8 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 
 	rc = store_write(ctx->store, intake_txn, &w, err);
 done:
+	buf_free(w.why_pre);
+	buf_free(w.why);
 	free(w.ours);
 	free(w.cmds);
 	mail_reply_free(&w.reply);
