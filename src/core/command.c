@@ -20,7 +20,8 @@ static const struct {
 	{"unlock", CMD_UNLOCK}, {"draft", CMD_DRAFT}, {"send", CMD_SEND},
 	{"spam", CMD_SPAM}, {"delete", CMD_DELETE},
 	{"restore", CMD_RESTORE}, {"merge", CMD_MERGE},
-	{"close", CMD_CLOSE}, {"cc", CMD_CC}, {"accept", CMD_ACCEPT},
+	{"close", CMD_CLOSE}, {"cc", CMD_CC}, {"approve", CMD_APPROVE},
+	{"accept", CMD_ACCEPT},
 	{"online", CMD_ONLINE}, {"away", CMD_AWAY},
 	{"offline", CMD_OFFLINE}, {"list", CMD_LIST}, {"show", CMD_SHOW},
 	{"help", CMD_HELP},
@@ -127,7 +128,7 @@ core_command_name(enum pd_cmd cmd)
 int
 core_command_on_ticket(enum pd_cmd cmd)
 {
-	return cmd >= CMD_STATUS && cmd <= CMD_CC;
+	return cmd >= CMD_STATUS && cmd <= CMD_APPROVE;
 }
 
 /* core_priority_valid - one of the four priorities */
@@ -156,6 +157,7 @@ core_commands_help(void)
 	    "  #merge N           merge this ticket into ticket N\n"
 	    "  #close             close (resolve) the ticket\n"
 	    "  #cc ADDRESS        copy the customer's side to ADDRESS\n"
+	    "  #approve           accept a held mail from an unknown sender\n"
 	    "At the control address (support+control@...):\n"
 	    "  #accept [N]        take the N oldest unassigned tickets\n"
 	    "  #online / #away / #offline\n"

@@ -32,7 +32,7 @@ struct ticket_vec {
 
 static const char *author_names[] = { "customer", "agent", "system" };
 static const char *vis_names[] = { "public", "internal", "draft",
-    "sent-draft" };
+    "sent-draft", "held" };
 
 /* js - a JSON string that is never NULL (mail text is already UTF-8) */
 static json_t *
@@ -236,7 +236,7 @@ msg_json(const struct pd_stored_msg *m, void *arg)
 	json_object_set_new(o, "recipient", js(m->recipient));
 	json_object_set_new(o, "size", json_integer((json_int_t)m->raw_size));
 	json_object_set_new(o, "visibility", js(m->visibility >= 0 &&
-	    m->visibility <= 3 ? vis_names[m->visibility] : "unknown"));
+	    m->visibility <= 4 ? vis_names[m->visibility] : "unknown"));
 	json_object_set_new(o, "text", js(m->text));
 	for (i = 0; i < m->nattach; i++) {
 		json_t *a = json_object();
@@ -307,7 +307,9 @@ show_text(json_t *o)
 		    strcmp(vis, "public") == 0 ? "" : ", ",
 		    strcmp(vis, "public") == 0 ? "" : strcmp(vis, "internal")
 		    == 0 ? "INTERNAL NOTE" : strcmp(vis, "draft") == 0 ?
-		    "DRAFT (not sent)" : "draft, sent");
+		    "DRAFT (not sent)" : strcmp(vis, "held") == 0 ?
+		    "HELD: unknown sender, #approve to accept" :
+		    "draft, sent");
 		tputs(json_string_value(json_object_get(m, "text")));
 		putchar('\n');
 		json_array_foreach(json_object_get(m, "attachments"), k, a) {

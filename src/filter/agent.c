@@ -515,6 +515,59 @@ send_draft(struct store_txn *txn, struct agent_act *a, struct pd_ticket *t,
 	return 0;
 }
 
+struct held_find {
+	uint32_t seq;
+};
+
+/* find_held - the newest held message */
+static int
+find_held(const struct pd_stored_msg *m, void *arg)
+{
+	struct held_find *h = arg;
+
+	if (m->visibility == PD_VIS_HELD)
+		h->seq = m->seq;
+	return 0;
+}
+
+/* approve_held - #approve: a held mail from an unknown sender joins */
+static int
+approve_held(struct store_txn *txn, struct agent_act *a, struct pd_ticket *t,
+	     struct pd_err *err)
+{
+	struct held_find h = { 0 };
+	struct pd_stored_msg *m = NULL;
+	const char *next;
+	char *detail;
+	int rc;
+
+	if (store_msg_iter(txn, t->id, find_held, &h, err) < 0)
+		return -1;
+	if (h.seq == 0) {
+		buf_printf(a->report, "#approve: no held mail on this ticket\n");
+		return 0;
+	}
+	if ((rc = store_msg_get(txn, t->id, h.seq, &m, err)) != 1)
+		return rc < 0 ? -1 : 0;
+	m->visibility = PD_VIS_PUBLIC;
+	rc = store_msg_put(txn, m, err);
+	if (rc == 0) {
+		store_ticket_add_participant(t, m->from_addr);
+		detail = xasprintf("message %u from %s approved", m->seq,
+		    m->from_addr);
+		rc = agent_event(txn, t, a->agent->addr, "approve", detail,
+		    a->now, err);
+		free(detail);
+	}
+	if (rc == 0 && (next = workflow_next(a->nctx->wf, t->status,
+	    WF_EV_CUSTOMER_REPLY)) != NULL)
+		rc = agent_set_status(txn, a, t, next, err);
+	buf_printf(a->report, "#approve: message %u from %s is now part of the "
+	    "ticket\n", m->seq, m->from_addr);
+	store_msg_free(m);
+	return rc;
+}
+
 /* apply_command - one checked command */
 static int
 apply_command(struct store_txn *txn, struct agent_act *a, struct pd_ticket *t,
@@ -604,6 +657,9 @@ apply_command(struct store_txn *txn, struct agent_act *a, struct pd_ticket *t,
 		store_ticket_free(into);
 		if (rc >= 0)
 			rc = agent_set_status(txn, a, t, wf->closed, err);
+		break;
+	case CMD_APPROVE:
+		rc = approve_held(txn, a, t, err);
 		break;
 	case CMD_CC:
 		t->cc = xrealloc(t->cc, (t->ncc + 2) * sizeof(*t->cc));

@@ -56,6 +56,7 @@ struct intake_work {
 	const char *rest;		/* the text after the commands */
 	struct agent_act act;
 	int	token_seen;		/* the recipient had an extension */
+	int	held;			/* unknown sender: held for #approve */
 	int	session;		/* SESSION_* of chatdesk */
 	struct buf *why_pre;		/* explain: what was known before the txn */
 	struct buf *why;		/* explain: the whole story (in the txn) */
@@ -331,6 +332,7 @@ intake_notify(struct store_txn *txn, struct intake_work *w,
 	const struct pd_agents *al = &w->ctx->agents;
 	struct intake_result *res = w->res;
 	struct notify_msg nm;
+	char *held = NULL;
 	size_t i;
 	int rc;
 
@@ -371,6 +373,13 @@ intake_notify(struct store_txn *txn, struct intake_work *w,
 		return 0;	/* agents hear when the session ends */
 	nm.event = res->is_new ? "agent_new" : "agent_reply";
 	nm.auto_submitted = "auto-generated";
+	if (w->held) {
+		held = xasprintf("HELD: this mail came from <%s>, who is not "
+		    "part of the ticket. The customer sees nothing of it until "
+		    "an agent replies with #approve.\n\n%s", w->msg->from_addr,
+		    w->reply.text);
+		nm.message_text = held;
+	}
 	for (i = 0; i < al->n; i++) {
 		const struct pd_agent *a = &al->v[i];
 
@@ -380,9 +389,12 @@ intake_notify(struct store_txn *txn, struct intake_work *w,
 		nm.to_addr = a->addr;
 		nm.to_name = a->name;
 		nm.agent = a;
-		if (intake_queue(txn, w, &nm, err) < 0)
+		if (intake_queue(txn, w, &nm, err) < 0) {
+			free(held);
 			return -1;
+		}
 	}
+	free(held);
 	return 0;
 }
 
@@ -667,6 +679,7 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	/* store_write may run this again: start from a clean result */
 	res->duplicate = res->dropped = res->is_new = 0;
 	w->session = SESSION_NONE;
+	w->held = 0;
 	buf_reset(w->why);
 	buf_add(w->why, w->why_pre->data, w->why_pre->len);
 	res->is_agent = res->agent_public = res->agent_held = 0;
@@ -718,7 +731,29 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		 * Users depending on their Usergroup Permissions": without
 		 * customer_can_reopen, a reply opens a new ticket linked to
 		 * the old; an archived ticket is read-only the same way */
-		if (person && ((wf->reopen_policy &&
+		/* a valid token, but from someone not on the ticket (a
+		 * forwarded notification): unknown_sender_policy */
+		if (person && w->agent == NULL && (th.step == 'a' ||
+		    th.step == 'b') && !store_ticket_is_participant(t, who)) {
+			const char *pol = w->ctx->conf->unknown_sender_policy;
+
+			if (strcmp(pol, "moderate") == 0)
+				w->held = 1;
+			else if (strcmp(pol, "new_ticket") == 0) {
+				store_ticket_free(t);
+				t = NULL;
+				free(first);
+				first = NULL;
+				th.is_new = 1;
+				res->step = 'f';
+				res->reason = "new ticket (unknown sender on a "
+				    "ticket's address)";
+			}
+			buf_printf(w->why, "unknown sender on ticket %llu: "
+			    "unknown_sender_policy = %s\n",
+			    (unsigned long long)th.ticket, pol);
+		}
+		if (t != NULL && person && ((wf->reopen_policy &&
 		    !w->ctx->conf->customer_can_reopen &&
 		    strcmp(t->status, wf->closed) == 0) ||
 		    (wf->archive && strcmp(t->status, "archived") == 0))) {
@@ -769,12 +804,13 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	m.raw_size = w->req->len;
 	m.attach = w->msg->attach;
 	m.nattach = w->msg->nattach;
+	m.visibility = w->held ? PD_VIS_HELD : PD_VIS_PUBLIC;
 	if (store_msg_put(txn, &m, err) < 0)
 		goto fail;
-	if (person)
+	if (person && !w->held)
 		(void)store_ticket_add_participant(t, who);
 
-	if (person)
+	if (person && !w->held)
 		next = workflow_next(w->ctx->wf, res->is_new ? NULL :
 		    t->status, res->is_new ? WF_EV_CUSTOMER_NEW :
 		    WF_EV_CUSTOMER_REPLY);

@@ -63,6 +63,8 @@ static const struct conf_param conf_table[] = {
 	{"bounce_address", CT_STR, "", 0, 0, OFF(bounce_address)},
 	{"autoreply_limit", CT_SIZE, "5", 0, 1000000, OFF(autoreply_limit)},
 	{"notify_max_age", CT_TIME, "5d", 60, 365 * 86400LL, OFF(notify_max_age)},
+	{"unknown_sender_policy", CT_STR, "moderate", 0, 0,
+	    OFF(unknown_sender_policy)},
 	{"customer_can_reopen", CT_STR, "yes", 0, 0, OFF(customer_can_reopen_s)},
 	{"idle_after", CT_TIME, "1h", 60, 365 * 86400LL, OFF(idle_after)},
 	{"session_timeout", CT_TIME, "10m", 60, 86400, OFF(session_timeout)},
@@ -317,6 +319,12 @@ conf_derive(struct pd_conf *c, struct pd_err *err)
 	/* the shipped templates, when installed (a build tree has none) */
 	c->shipped_templates = xstrdup(access(PKGDATADIR "/templates", F_OK)
 	    == 0 ? PKGDATADIR "/templates" : "");
+	if (strcmp(c->unknown_sender_policy, "accept") != 0 &&
+	    strcmp(c->unknown_sender_policy, "moderate") != 0 &&
+	    strcmp(c->unknown_sender_policy, "new_ticket") != 0)
+		return err_set(err, PD_ECONFIG, "%s: unknown_sender_policy: "
+		    "\"%s\" is not accept, moderate or new_ticket", c->path,
+		    c->unknown_sender_policy);
 	if (strcasecmp(c->customer_can_reopen_s, "yes") == 0)
 		c->customer_can_reopen = 1;
 	else if (strcasecmp(c->customer_can_reopen_s, "no") == 0)

@@ -52,6 +52,7 @@ struct pd_conf {
 	long	sendmail_timeout;	/* one sendmail run may take this long */
 	char	*reply_marker;		/* the reply-above-this-line line */
 	char	*trusted_authserv_id;	/* whose Authentication-Results count */
+	char	*unknown_sender_policy;	/* accept, moderate, new_ticket */
 	char	*customer_can_reopen_s;
 	int	customer_can_reopen;	/* deskpro: a reply reopens resolved */
 	long	idle_after;		/* sendbird: active -> idle */

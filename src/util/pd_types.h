@@ -61,6 +61,8 @@ enum pd_visibility {
 	PD_VIS_INTERNAL,	/* an internal note: agents only */
 	PD_VIS_DRAFT,		/* an agent's draft, not sent yet */
 	PD_VIS_SENT_DRAFT,	/* a draft that was sent later (a copy is public) */
+	PD_VIS_HELD,		/* from a stranger on a real ticket: held until
+				 * an agent approves it (#approve) */
 };
 
 /* One message of a ticket, as stored. */

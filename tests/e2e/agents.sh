@@ -54,10 +54,18 @@ RC=$(jq -r .reply_address "$T/s.json")
 printf 'From: Ann Agent <ann@agents.example>\nSubject: Re: x\nMessage-ID: <forged1@evil.example>\n\n#status resolved\n#assign me\nclose it\n' |
     PF_OPTS=-v deliver "$RC" ann@agents.example 2>"$T/forged.log" >/dev/null
 pd show 1 --json > "$T/s.json"
-is "$(jq -r '.status + " " + .assignee' "$T/s.json")" "awaiting_agent " \
-   "a forged agent From has no command effect (status back to awaiting_agent as for any customer mail)"
-is "$(jq -r '.messages[-1].author' "$T/s.json")" "customer" "... and is stored as a customer message"
+is "$(jq -r '.status + " " + .assignee' "$T/s.json")" "awaiting_user " \
+   "a forged agent From has no command effect (status and assignee unchanged)"
+is "$(jq -r '.messages[-1].author + " " + .messages[-1].visibility' "$T/s.json")" "customer held" \
+   "... and is stored as a customer message, held (not a participant: unknown_sender_policy = moderate)"
 check "... and the log says the agent address was not authenticated" grep -q 'agent=unauthenticated' "$T/forged.log"
+
+# the held mail: agents are told, #approve makes it part of the ticket
+check "the agents hear of the held mail" grep -q "HELD: this mail came from <ann@agents.example>" "$(last_to bob@agents.example)"
+printf 'From: bob@agents.example\nSubject: ok\nMessage-ID: <appr1@agents.example>\n\n#approve\n' | agent_mail "$RC" --sasl-user=bob@agents.example
+pd show 1 --json > "$T/s.json"
+is "$(jq -r '[.messages[] | select(.message_id == "forged1@evil.example")][0].visibility + " " + .status' "$T/s.json")" \
+   "public awaiting_agent" "#approve: the held mail joins the ticket as a customer reply"
 
 # SMTP AUTH: a note is internal
 printf 'From: ann@agents.example\nSubject: note\nMessage-ID: <note1@agents.example>\n\n#note\nCustomer sounds upset, be gentle.\n' |
