@@ -28,6 +28,11 @@ static const char *auto_subjects[] = {
 	"risposta automatica", "fuori sede", "respuesta automática",
 	"respuesta automatica", "fuera de la oficina", "resposta automática",
 	"ausente", "afwezig", "automatisch antwoord", "autosvar",
+	"automatisk svar", "automaattinen vastaus", "automatyczna odpowied",
+	"odpowiedź automatyczna", "automatická odpověď",
+	"\xd0\xb0\xd0\xb2\xd1\x82\xd0\xbe\xd0\xbc\xd0\xb0\xd1\x82\xd0\xb8"
+	"\xd1\x87\xd0\xb5\xd1\x81\xd0\xba\xd0\xb8\xd0\xb9 \xd0\xbe\xd1\x82"
+	"\xd0\xb2\xd0\xb5\xd1\x82",	/* Russian: automatic reply */
 	NULL,
 };
 

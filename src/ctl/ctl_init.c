@@ -25,9 +25,20 @@
 #include "util/priv.h"
 #include "token/token.h"
 #include "notify/tpl.h"
+#include "rules/rules.h"
 #include "store/store.h"
 #include "core/workflow.h"
 #include "ctl/ctl.h"
+
+static void rules_report(const char *, void *);
+
+/* rules_report - one rules problem (already FILE:LINE: reason) */
+static void
+rules_report(const char *problem, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", problem);
+}
 
 /* ctl_make_datadir - mkdir 0700, chown to owner when given (as root) */
 static int
@@ -191,6 +202,17 @@ ctl_check(struct ctl *c, int argc, char **argv)
 		return EX_CONFIG;
 	}
 	printf("templates (%s) OK\n", c->conf.language);
+	{
+		const char *dirs[2] = { c->conf.shipped_filters,
+		    c->conf.rules_directory };
+
+		if ((problems = rules_check(dirs, 2, rules_report, NULL)) > 0) {
+			fprintf(stderr, "postdesk: %d problem%s with the intake "
+			    "rules\n", problems, problems == 1 ? "" : "s");
+			return EX_CONFIG;
+		}
+	}
+	printf("intake rules OK\n");
 	if (priv_become_owner(c->conf.data_directory, &uid, &err) < 0)
 		return ctl_status(&err);
 	if (token_init() < 0 ||

@@ -28,6 +28,7 @@
 #include "store/store.h"
 #include "core/classify.h"
 #include "core/command.h"
+#include "rules/rules.h"
 #include "core/thread.h"
 #include "core/workflow.h"
 #include "filter/agent.h"
@@ -57,6 +58,7 @@ struct intake_work {
 	struct agent_act act;
 	int	token_seen;		/* the recipient had an extension */
 	int	held;			/* unknown sender: held for #approve */
+	struct rules_result rr;		/* what the intake rules said */
 	int	session;		/* SESSION_* of chatdesk */
 	struct buf *why_pre;		/* explain: what was known before the txn */
 	struct buf *why;		/* explain: the whole story (in the txn) */
@@ -95,8 +97,18 @@ intake_open(struct intake_ctx *ctx, const struct pd_conf *conf,
 		return err_set(err, PD_ETEMP, "libsodium failed to start");
 	if (agents_load(conf->agents_file, &ctx->agents, err) < 0)
 		return -1;
+	{
+		const char *dirs[2] = { conf->shipped_filters,
+		    conf->rules_directory };
+
+		if (rules_load(dirs, 2, &ctx->rules, err) < 0) {
+			agents_free(&ctx->agents);
+			return -1;
+		}
+	}
 	if ((keys = keyfile_load(conf->key_file, err)) == NULL) {
 		agents_free(&ctx->agents);
+		ctx->rules = rules_free(ctx->rules);
 		return -1;
 	}
 	ctx->keys = keys;
@@ -104,6 +116,7 @@ intake_open(struct intake_ctx *ctx, const struct pd_conf *conf,
 	    err) < 0) {
 		ctx->keys = token_keyring_free(keys);
 		agents_free(&ctx->agents);
+		ctx->rules = rules_free(ctx->rules);
 		return -1;
 	}
 	return 0;
@@ -116,6 +129,7 @@ intake_close(struct intake_ctx *ctx)
 	ctx->store = store_close(ctx->store);
 	ctx->keys = token_keyring_free((struct pd_keyring *)ctx->keys);
 	agents_free(&ctx->agents);
+	ctx->rules = rules_free(ctx->rules);
 }
 
 /* is_trace_header - headers the MTA adds on each delivery attempt */
@@ -783,6 +797,19 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		t->last_assignee = xstrdup("");
 		t->created = w->now;
 		t->followup_of = followup;
+		if (w->rr.queue != NULL) {
+			free(t->queue);
+			t->queue = xstrdup(w->rr.queue);
+		}
+		if (w->rr.priority != NULL) {
+			free(t->priority);
+			t->priority = xstrdup(w->rr.priority);
+		}
+		if (w->rr.assign != NULL &&
+		    agents_by_addr(&w->ctx->agents, w->rr.assign) != NULL) {
+			free(t->assignee);
+			t->assignee = xstrdup(w->rr.assign);
+		}
 		res->is_new = 1;
 		first = xstrdup(w->msg->message_id);
 	}
@@ -814,6 +841,10 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		next = workflow_next(w->ctx->wf, res->is_new ? NULL :
 		    t->status, res->is_new ? WF_EV_CUSTOMER_NEW :
 		    WF_EV_CUSTOMER_REPLY);
+	/* a rule may choose the status a new ticket starts in (spam) */
+	if (res->is_new && w->rr.status != NULL &&
+	    workflow_status(wf, w->rr.status) != NULL)
+		next = workflow_status(wf, w->rr.status)->name;
 	if (res->is_new) {
 		detail = xasprintf("status %s", next ? next : "");
 		if (intake_event(txn, t, who, "created", detail, w->now,
@@ -863,7 +894,18 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		if (intake_act(txn, w, t, err) < 0)
 			goto fail;
 	}
-	if (person && (w->session == SESSION_NONE ||
+	if (w->rr.ntags > 0) {
+		struct buf *tb = buf_new(64);
+
+		for (size_t k = 0; k < w->rr.ntags; k++)
+			buf_printf(tb, "%s%s", k ? ", " : "", w->rr.tags[k]);
+		rc = intake_event(txn, t, "postdesk", "tags", tb->data,
+		    w->now, err);
+		buf_free(tb);
+		if (rc < 0)
+			goto fail;
+	}
+	if (person && !w->rr.skip_notify && (w->session == SESSION_NONE ||
 	    w->session == SESSION_OPEN) &&
 	    !workflow_status(wf, t->status)->hidden &&
 	    intake_notify(txn, w, t, first, err) < 0)
@@ -1011,6 +1053,42 @@ intake_identify(struct intake_work *w, const char *ext)
 		w->res->agent_unauth = 1;
 }
 
+/* intake_rules - the operator's intake rules (postdesk-rules(5)) */
+static void
+intake_rules(struct intake_work *w)
+{
+	struct rules_header *hv;
+	struct rules_input in;
+	size_t i;
+
+	memset(&w->rr, 0, sizeof(w->rr));
+	if (w->ctx->rules == NULL)
+		return;
+	hv = xcalloc(w->msg->nheaders + 1, sizeof(*hv));
+	for (i = 0; i < w->msg->nheaders; i++) {
+		hv[i].name = w->msg->headers[i].name;
+		hv[i].value = w->msg->headers[i].value;
+	}
+	in.sender = w->req->sender;
+	in.recipient = w->req->recipient;
+	in.headers = hv;
+	in.nheaders = w->msg->nheaders;
+	if (rules_match(w->ctx->rules, &in, &w->rr) == 1) {
+		buf_printf(w->why_pre, "rules fired:");
+		for (i = 0; i < w->rr.nfired; i++)
+			buf_printf(w->why_pre, " %s", w->rr.fired[i]);
+		buf_printf(w->why_pre, "%s%s%s%s%s%s%s%s\n",
+		    w->rr.queue ? "; queue " : "", w->rr.queue ? w->rr.queue : "",
+		    w->rr.status ? "; status " : "",
+		    w->rr.status ? w->rr.status : "",
+		    w->rr.priority ? "; priority " : "",
+		    w->rr.priority ? w->rr.priority : "",
+		    w->rr.skip_notify ? "; skip-notify" : "",
+		    w->rr.drop ? "; drop" : "");
+	}
+	free(hv);
+}
+
 /* intake_message - parse, verify, decide, store one message; then notify */
 int
 intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
@@ -1072,6 +1150,14 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 	else if (res->agent_unauth)
 		buf_printf(w.why_pre, "sender: From names an agent, but "
 		    "nothing authenticated it: treated as a customer\n");
+	intake_rules(&w);
+	if (w.rr.drop) {
+		res->dropped = 1;
+		res->step = '-';
+		res->reason = "dropped by an intake rule";
+		goto done;
+	}
+
 	w.control = has_ext && strcasecmp(ext, "control") == 0;
 	{
 		struct mail_reply_hints hints;

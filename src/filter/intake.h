@@ -24,6 +24,7 @@
 
 struct pd_conf;
 struct pd_err;
+struct pd_rules;
 struct pd_keyring;
 struct store;
 struct workflow;
@@ -37,6 +38,7 @@ struct intake_ctx {
 	const struct pd_keyring *keys;
 	const struct workflow *wf;
 	struct pd_agents agents;
+	struct pd_rules *rules;	/* shipped and operator intake rules */
 	int	no_send;	/* leave notifications to postdesk-cron */
 	/* called once the message is durably stored, before notifications
 	 * are handed to the MTA (the pipe front-end stops its lock timer) */

@@ -837,6 +837,36 @@ mail_msgid_fallback(const char *raw)
 	return s;
 }
 
+/* mail_header_list - every top-level field, decoded (for intake rules) */
+static void
+mail_header_list(struct mail_ctx *c, GMimeObject *obj, struct pd_msg *m)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+	int i, n = g_mime_header_list_get_count(hl);
+	GMimeHeader *h;
+	const char *name, *raw;
+	char *unfolded, *d;
+
+	if (n > MAIL_MAX_HEADERS) {
+		c->defects++;
+		n = MAIL_MAX_HEADERS;
+	}
+	m->headers = xcalloc((size_t)n + 1, sizeof(*m->headers));
+	for (i = 0; i < n; i++) {
+		h = g_mime_header_list_get_header_at(hl, i);
+		if (h == NULL || (name = g_mime_header_get_name(h)) == NULL ||
+		    (raw = g_mime_header_get_raw_value(h)) == NULL)
+			continue;
+		unfolded = g_mime_utils_header_unfold(raw);
+		d = g_mime_utils_header_decode_text(c->opt, unfolded);
+		m->headers[m->nheaders].name = mail_hdr(name);
+		m->headers[m->nheaders].value = mail_hdr(d != NULL ? d : "");
+		m->nheaders++;
+		g_free(d);
+		g_free(unfolded);
+	}
+}
+
 /* mail_references - References ids, then In-Reply-To's, each once */
 static void
 mail_references(struct pd_msg *m, GMimeObject *obj, GMimeParserOptions *opt)
@@ -952,6 +982,7 @@ mail_headers(struct mail_ctx *c, GMimeMessage *msg, struct pd_msg *m)
 		m->message_id = mail_msgid_fallback(
 		    g_mime_object_get_header(obj, "Message-ID"));
 	mail_references(m, obj, c->opt);
+	mail_header_list(c, obj, m);
 }
 
 /* mail_walk - collect the leaf parts below obj in document order */
@@ -1428,6 +1459,11 @@ mail_msg_free(struct pd_msg *m)
 	free(m->precedence);
 	free(m->list_id);
 	free(m->x_loop);
+	for (size_t k = 0; m->headers != NULL && k < m->nheaders; k++) {
+		free(m->headers[k].name);
+		free(m->headers[k].value);
+	}
+	free(m->headers);
 	free(m->x_autoreply);
 	free(m->x_spam_flag);
 	free(m->x_spam_status);

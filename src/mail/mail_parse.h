@@ -27,6 +27,14 @@ struct pd_err;
 
 #include "util/pd_types.h"
 
+/* one top-level header field, RFC 2047 decoded, unfolded, clean */
+struct pd_header {
+	char	*name;
+	char	*value;
+};
+
+#define MAIL_MAX_HEADERS	500	/* more are counted as a defect */
+
 struct pd_msg {
 	char	*from_addr;	/* lower-cased addr-spec of From, "" when none */
 	char	*from_name;	/* display name, UTF-8, "" when none */
@@ -55,6 +63,8 @@ struct pd_msg {
 	int	text_from_html;	/* 1 when text was converted from HTML */
 	struct pd_attach *attach;
 	size_t	nattach;
+	struct pd_header *headers;	/* every top-level field, in order */
+	size_t	nheaders;
 	int	defects;	/* count of things GMime could not read */
 };
 

@@ -1,12 +1,14 @@
 /*
- * rules.h - the intake rules of filters/*.rules (postdesk-rules(5))
+ * rules.h - the intake rules of filters/NN-name.rules (postdesk-rules(5))
  *
  * A rule set is read once, at program start, from a list of directories:
  * the shipped filters directory (PKGDATADIR/filters) first, then the
  * operator's rules_directory. Every file whose name ends in ".rules" (and
  * does not start with ".") is read, in byte order of the name, one
- * directory after the other. A missing directory is not an error; a NULL
- * or "" entry is skipped. The language is in doc/postdesk-rules.5.
+ * directory after the other. A file is not read when a later directory
+ * has a file of the same name: that one replaces it (an empty file there
+ * switches a shipped one off). A missing directory is not an error; a
+ * NULL or "" entry is skipped. The language is in doc/postdesk-rules.5.
  *
  * rules_load() builds a read-only struct pd_rules, or fails at the first
  * problem with class PD_ECONFIG and err->text "FILE:LINE: reason" (or
@@ -44,15 +46,15 @@ struct pd_rules;
 
 /* One header field of the message: name as received, value decoded UTF-8. */
 struct rules_header {
-	const char *name;		/* "X-Spam-Flag"; compared ignoring case */
-	const char *value;		/* unfolded, decoded; NULL reads as "" */
+	const char *name;	/* "X-Spam-Flag"; compared ignoring case */
+	const char *value;	/* unfolded, decoded; NULL reads as "" */
 };
 
 struct rules_input {
-	const char *sender;		/* envelope sender; "" (or NULL) for <> */
-	const char *recipient;		/* envelope recipient */
-	const struct rules_header *headers;	/* every top-level header, */
-	size_t	nheaders;		/* several of one name allowed */
+	const char *sender;	/* envelope sender; "" (or NULL) for <> */
+	const char *recipient;	/* envelope recipient */
+	const struct rules_header *headers;	/* every top-level field; */
+	size_t	nheaders;	/* several of one name are fine */
 };
 
 /*
@@ -62,18 +64,18 @@ struct rules_input {
  * duplicates. fired[] names each rule that matched, "FILE:LINE", in order.
  */
 struct rules_result {
-	const char *queue;		/* department name */
-	const char *priority;		/* "low", "normal", "high" or "urgent" */
-	const char *status;		/* a workflow status name, e.g. "spam" */
-	const char *assign;		/* agent address, lower case */
+	const char *queue;	/* department name */
+	const char *priority;	/* "low", "normal", "high" or "urgent" */
+	const char *status;	/* a workflow status name, e.g. "spam" */
+	const char *assign;	/* agent address, lower case */
 	const char *tags[RULES_MAX_TAGS];
 	size_t	ntags;
-	int	skip_notify;		/* send no notification for this mail */
-	int	drop;			/* do not store the mail at all */
-	int	stopped;		/* a "stop" or "drop" ended evaluation */
+	int	skip_notify;	/* send no notification for this mail */
+	int	drop;		/* do not store the mail at all */
+	int	stopped;	/* "stop" or "drop" ended evaluation */
 	const char *fired[RULES_MAX_FIRED];
 	size_t	nfired;
-	int	truncated;		/* more tags or fired rules than fit */
+	int	truncated;	/* more tags or fired rules than fit */
 };
 
 /*

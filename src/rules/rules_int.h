@@ -39,7 +39,7 @@ struct rules_cond {
 	char	*header;	/* field name when RS_HEADER */
 	int	op;		/* enum rules_op */
 	int	nocase;		/* ASCII case is ignored */
-	int	negate;		/* "not": the condition holds when the test fails */
+	int	negate;		/* "not": holds when the test fails */
 	char	*value;		/* the operand of is/contains/glob/regex */
 	double	number;		/* the operand of a numeric comparison */
 	regex_t	re;		/* compiled when op is RO_REGEX */

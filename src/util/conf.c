@@ -60,6 +60,7 @@ static const struct conf_param conf_table[] = {
 	{"language", CT_STR, "en", 0, 0, OFF(language)},
 	{"milter_action", CT_STR, "accept", 0, 0, OFF(milter_action)},
 	{"agents_file", CT_STR, "", 0, 0, OFF(agents_file)},
+	{"rules_directory", CT_STR, "", 0, 0, OFF(rules_directory)},
 	{"bounce_address", CT_STR, "", 0, 0, OFF(bounce_address)},
 	{"autoreply_limit", CT_SIZE, "5", 0, 1000000, OFF(autoreply_limit)},
 	{"notify_max_age", CT_TIME, "5d", 60, 365 * 86400LL, OFF(notify_max_age)},
@@ -316,6 +317,10 @@ conf_derive(struct pd_conf *c, struct pd_err *err)
 		free(c->bounce_address);
 		c->bounce_address = xstrdup(c->support_address);
 	}
+	/* the shipped rules, when installed; POSTDESK_FILTERS for a build tree */
+	c->shipped_filters = xstrdup(getenv("POSTDESK_FILTERS") != NULL ?
+	    getenv("POSTDESK_FILTERS") : access(PKGDATADIR "/filters", F_OK) ==
+	    0 ? PKGDATADIR "/filters" : "");
 	/* the shipped templates, when installed (a build tree has none) */
 	c->shipped_templates = xstrdup(access(PKGDATADIR "/templates", F_OK)
 	    == 0 ? PKGDATADIR "/templates" : "");
@@ -419,6 +424,7 @@ conf_free(struct pd_conf *c)
 	free(c->support_local);
 	free(c->support_domain);
 	free(c->shipped_templates);
+	free(c->shipped_filters);
 	memset(c, 0, sizeof(*c));
 }
 

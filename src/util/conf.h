@@ -46,6 +46,8 @@ struct pd_conf {
 	char	*shipped_templates;	/* PKGDATADIR/templates (derived) */
 	char	*language;
 	char	*agents_file;		/* "" = no agents */
+	char	*rules_directory;	/* the operator's *.rules, "" none */
+	char	*shipped_filters;	/* PKGDATADIR/filters (derived) */
 	char	*bounce_address;	/* envelope sender of notifications */
 	size_t	autoreply_limit;	/* automatic mails per address and hour */
 	long	notify_max_age;		/* give up delivering after this */

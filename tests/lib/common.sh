@@ -11,6 +11,8 @@ top_builddir=${top_builddir:-$top_srcdir/build}
 PD=$top_builddir/postdesk
 PF=$top_builddir/postdesk-filter
 PD_CORPUS=${PD_CORPUS:-$top_srcdir/../shared/corpus}
+# the shipped intake rules, as an installed postdesk reads them
+export POSTDESK_FILTERS=$top_srcdir/filters
 shopt -s lastpipe	# "cmd | check ..." counts in this shell
 T_N=0
 T_FAIL=0
