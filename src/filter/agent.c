@@ -155,8 +155,8 @@ agent_set_status(struct store_txn *txn, struct agent_act *a,
 	nm.ticket = t;
 	nm.to_addr = t->requester;
 	nm.to_name = t->requester_name;
-	nm.agent_name = a->agent != NULL ? agent_label(a->agent) :
-	    a->nctx->conf->site_name;
+	nm.agent_name = a->agent != NULL && a->agent->name[0] != '\0' ?
+	    a->agent->name : a->nctx->conf->site_name;
 	nm.auto_submitted = "auto-generated";
 	return act_queue(txn, a, &nm, err);
 }
@@ -422,21 +422,23 @@ public_reply(struct store_txn *txn, struct agent_act *a, struct pd_ticket *t,
 	free(t->last_public_agent);
 	t->last_public_agent = xstrdup(a->agent->addr);
 	a->public_sent = 1;
+	/* the status first, so the customer's mail shows the new one */
+	if (!status_set &&
+	    (next = workflow_next(a->nctx->wf, t->status, WF_EV_AGENT_REPLY))
+	    != NULL && agent_set_status(txn, a, t, next, err) < 0)
+		return -1;
 	memset(&nm, 0, sizeof(nm));
 	nm.event = "customer_reply";
 	nm.ticket = t;
 	nm.message_text = text;
-	nm.agent_name = agent_label(a->agent);
+	nm.agent_name = a->agent->name[0] != '\0' ? a->agent->name :
+	    a->nctx->conf->site_name;
 	for (i = 0; i <= t->ncc; i++) {
 		nm.to_addr = i == 0 ? t->requester : t->cc[i - 1];
 		nm.to_name = i == 0 ? t->requester_name : "";
 		if (act_queue(txn, a, &nm, err) < 0)
 			return -1;
 	}
-	if (!status_set &&
-	    (next = workflow_next(a->nctx->wf, t->status, WF_EV_AGENT_REPLY))
-	    != NULL)
-		return agent_set_status(txn, a, t, next, err);
 	return 0;
 }
 
