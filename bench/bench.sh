@@ -11,21 +11,41 @@
 #    address (from "postdesk show N --json") with In-Reply-To and
 #    References naming the original message.
 # 2. Feeds the whole list, in that order, through bench_feed:
-#    (a) postdesk-filter pipe, 1 job, into a fresh store;
-#    (b) postdesk-filter pipe, 2 jobs at once, into another fresh store;
+#    (a) postdesk-filter pipe, notifications off, 1 job, into a fresh store;
+#    (b) the same with 2 jobs at once, into another fresh store;
 #    (c) bench_baseline (one durable 4 KB LMDB put, the same libraries),
-#        1 job and 2 jobs, each into a fresh LMDB directory.
+#        1 job and 2 jobs, each into a fresh LMDB directory;
+#    (d) postdesk-filter pipe, notifications on, 1 job, and (e) 2 jobs.
 #    The fresh stores get the gen store's key, so the reply addresses
-#    verify there too. After (a) and (b) it checks that "postdesk list
-#    --json" has BENCH_NEW tickets holding 2 x BENCH_NEW messages.
+#    verify there too. After (a), (b), (d) and (e) it checks that
+#    "postdesk list --json" has BENCH_NEW tickets holding 2 x BENCH_NEW
+#    messages and that the outbox is empty.
+#    Notifications on: an agents_file with two agents, so every new ticket
+#    makes 3 notifications (the acknowledgement, agent_new to each agent)
+#    and every reply 2 (agent_reply to each agent): 5 x BENCH_NEW in all,
+#    each rendered from the shipped templates, composed, queued in the
+#    intake's transaction, handed to sendmail_path after the commit and
+#    removed from the outbox. sendmail_path is a shell script that reads
+#    the message to /dev/null and appends one line to a counter file, so
+#    the count of notifications handed over is checked.
+#    Notifications off: the very same messages and code path, with no
+#    agents_file and autoreply_limit = 0: the acknowledgement is suppressed
+#    by the rate limit (one small read in the transaction) and there is no
+#    agent to tell, so nothing is rendered, queued or sent (the counter is
+#    checked to stay at 0). There is no switch that skips the notify code
+#    altogether; this is the nearest honest "off".
 # 3. Prints one table: messages/second, median and p90 milliseconds per
 #    message, peak RSS (ru_maxrss of one process), failures; then the
-#    filter/baseline median ratio (target <= 1.5) and whether the filter's
-#    peak RSS is under 8 MB. Per-message times are in the temp directory
-#    while it runs (bench_feed -o); BENCH_KEEP=1 keeps the directory.
+#    filter/baseline median ratio (target <= 1.5), whether the filter's
+#    peak RSS is under 8 MB, the notifications per second of (d), the
+#    on/off throughput ratio (target: notifications do not more than halve
+#    intake throughput, i.e. >= 0.5) and the cost of one notification.
+#    Per-message times are in the temp directory while it runs
+#    (bench_feed -o); BENCH_KEEP=1 keeps the directory.
 #
-# Exit status: 0 when every delivery succeeded and both stores hold what
-# they should; 1 otherwise (the targets are reported, not enforced);
+# Exit status: 0 when every delivery succeeded and every store holds what
+# it should (and every notification was handed over once); 1 otherwise
+# (the targets are reported, not enforced);
 # 2 when the bench cannot run.
 #
 # Run as root, the stores belong to the account "pdtest" (created when
@@ -58,7 +78,8 @@ cleanup() {
 	fi
 }
 
-# home NAME - write $T/NAME.conf and initialise the store $T/NAME
+# home NAME [on] - write $T/NAME.conf and initialise the store $T/NAME;
+# notifications on with "on" (two agents), else off (see the top)
 home() {
 	cat > "$T/$1.conf" <<CONF
 data_directory = $T/$1
@@ -69,7 +90,13 @@ map_size = 1g
 message_size_limit = 10485760
 lock_wait_limit = 60
 sendmail_path = $T/sendmail
+template_directory = $top_srcdir/templates
 CONF
+	if [ "${2:-}" = on ]; then
+		echo "agents_file = $T/agents" >> "$T/$1.conf"
+	else
+		echo "autoreply_limit = 0" >> "$T/$1.conf"
+	fi
 	"$PD" -c "$T/$1.conf" init $OWNER >/dev/null ||
 	    die "postdesk init failed for $T/$1"
 }
@@ -90,18 +117,51 @@ fig() {
 	awk -v k="$2" '$1 == k { print $2 }' "$T/$1.out"
 }
 
-# check NAME - the store of a run holds N tickets and 2N messages
+# check NAME - the store of a run holds N tickets and 2N messages, and
+# its outbox is empty
 check() {
 	tickets=$("$PD" -c "$T/$1.conf" list --json | jq length)
 	msgs=$("$PD" -c "$T/$1.conf" list --json |
 	    jq '[.[].message_count] | add // 0')
+	outbox=$("$PD" -c "$T/$1.conf" outbox --json | jq length)
 	verdict=ok
-	if [ "$tickets" != "$N" ] || [ "$msgs" != "$((2 * N))" ]; then
+	if [ "$tickets" != "$N" ] || [ "$msgs" != "$((2 * N))" ] ||
+	    [ "$outbox" != 0 ]; then
 		verdict=WRONG
 		STATUS=1
 	fi
-	printf 'check %-10s tickets %s (want %s), messages %s (want %s): %s\n' \
-	    "$1" "$tickets" "$N" "$msgs" "$((2 * N))" "$verdict"
+	printf 'check %-10s tickets %s (want %s), messages %s (want %s), ' \
+	    "$1" "$tickets" "$N" "$msgs" "$((2 * N))"
+	printf 'outbox %s (want 0): %s\n' "$outbox" "$verdict"
+}
+
+# sent NAME WANT - how many notifications run NAME handed to sendmail
+sent() {
+	got=$(wc -l < "$T/sent.$1" 2>/dev/null || echo 0)
+	got=$((got + 0))
+	verdict=ok
+	if [ "$got" != "$2" ]; then
+		verdict=WRONG
+		STATUS=1
+	fi
+	printf 'check %-10s notifications handed to sendmail %s (want %s): %s\n' \
+	    "$1" "$got" "$2" "$verdict"
+}
+
+# notify_feed NAME JOBS - a run whose sendmail counts into $T/sent.NAME
+notify_feed() {
+	# the filter (and so its sendmail) runs as the store's owner
+	: > "$T/sent.count"
+	chmod 666 "$T/sent.count"
+	feed "$1" "$2" "$T/all.list" "$PF" -c "$T/$1.conf" pipe -q BENCH%n \
+	    -f %s -- %r
+	mv "$T/sent.count" "$T/sent.$1" 2>/dev/null || : > "$T/sent.$1"
+}
+
+# ratio_rate NAME_A NAME_B - msg/s of A over msg/s of B, two decimals
+ratio_rate() {
+	awk -v a="$(fig "$1" msg_per_s)" -v b="$(fig "$2" msg_per_s)" \
+	    'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
 }
 
 # row LABEL NAME JOBS - one line of the table
@@ -307,8 +367,12 @@ trap 'exit 2' HUP INT TERM
 chmod 755 "$T"
 mkdir "$T/msg"
 STATUS=0
-printf '#!/bin/sh\ncat > /dev/null\n' > "$T/sendmail"
+# the MTA: take the message, count it (one line per notification)
+printf '#!/bin/sh\ncat > /dev/null && echo x >> %s/sent.count\n' "$T" \
+    > "$T/sendmail"
 chmod 755 "$T/sendmail"
+printf '%s\n' 'anna.agent@example.com name="Anna Agent"' \
+    'ben.agent@example.com name="Ben Agent"' > "$T/agents"
 started=$(date +%s)
 
 lorem
@@ -323,18 +387,22 @@ gen_replies
 cat "$T/new.list" "$T/reply.list" > "$T/all.list"
 bytes=$(cat "$T"/msg/*.eml | wc -c)
 
-for run in a b; do
-	home "$run"
+for run in a b d e; do
+	case $run in d|e) home "$run" on ;; *) home "$run" ;; esac
 	cat "$T/gen/postdesk.key" > "$T/$run/postdesk.key" ||
 	    die "cannot copy the key into $run"
 done
-echo "bench: (a) postdesk-filter pipe, 1 job"
-feed a 1 "$T/all.list" "$PF" -c "$T/a.conf" pipe -q BENCH%n -f %s -- %r
-echo "bench: (b) postdesk-filter pipe, 2 jobs"
-feed b 2 "$T/all.list" "$PF" -c "$T/b.conf" pipe -q BENCH%n -f %s -- %r
+echo "bench: (a) postdesk-filter pipe, notifications off, 1 job"
+notify_feed a 1
+echo "bench: (b) postdesk-filter pipe, notifications off, 2 jobs"
+notify_feed b 2
 echo "bench: (c) bench_baseline, 1 job and 2 jobs"
 feed c1 1 "$T/all.list" "$BASE" "$T/base1"
 feed c2 2 "$T/all.list" "$BASE" "$T/base2"
+echo "bench: (d) postdesk-filter pipe, notifications on, 1 job"
+notify_feed d 1
+echo "bench: (e) postdesk-filter pipe, notifications on, 2 jobs"
+notify_feed e 2
 
 echo
 printf 'postdesk pipe intake: %d messages (%d new tickets, %d replies), ' \
@@ -344,12 +412,20 @@ printf '%d bytes average, %s file system, %s CPUs\n' \
     "$(getconf _NPROCESSORS_ONLN)"
 printf '%-28s %4s %8s %10s %8s %12s %8s\n' run jobs msg/s "median ms" \
     "p90 ms" "peak RSS KB" failures
-row "(a) postdesk-filter pipe" a 1
-row "(b) postdesk-filter pipe" b 2
+row "(a) filter, notify off" a 1
+row "(b) filter, notify off" b 2
 row "(c) baseline, 1 LMDB put" c1 1
 row "(c) baseline, 1 LMDB put" c2 2
+row "(d) filter, notify on" d 1
+row "(e) filter, notify on" e 2
 check a
 check b
+check d
+check e
+sent a 0
+sent b 0
+sent d $((5 * N))
+sent e $((5 * N))
 r1=$(ratio a c1)
 r2=$(ratio b c2)
 printf 'filter/baseline median: %s with 1 job, %s with 2 jobs ' "$r1" "$r2"
@@ -361,5 +437,31 @@ printf 'peak RSS of one postdesk-filter pipe: %s KB (baseline %s KB); ' \
     "$rss" "$(fig c1 max_rss_kb)"
 printf 'under 8 MB (8192 KB): %s\n' "$(awk -v r="$rss" \
     'BEGIN { print ((r < 8192) ? "yes" : "NO") }')"
+echo
+echo "notifications: on = 2 agents (3 per new ticket, 2 per reply:" \
+    "$((5 * N)) in all);"
+echo "  off = the same messages with no agents and autoreply_limit = 0 (nothing"
+echo "  rendered, queued or sent); sendmail_path is a script that reads the"
+echo "  message and counts it (one fork and exec of /bin/sh per notification)"
+for run in d e; do
+	n=$(wc -l < "$T/sent.$run" | tr -d ' ')
+	printf '  (%s) %s notifications rendered, queued and handed over ' \
+	    "$run" "$n"
+	printf 'in %s s: %s/s\n' "$(fig "$run" wall_s)" \
+	    "$(awk -v n="$n" -v w="$(fig "$run" wall_s)" \
+	    'BEGIN { if (w > 0) printf "%.1f", n / w; else print "n/a" }')"
+done
+r1=$(ratio_rate d a)
+r2=$(ratio_rate e b)
+printf '  throughput on/off: %s with 1 job, %s with 2 jobs ' "$r1" "$r2"
+printf '(target >= 0.5, not more than halved): %s\n' "$(awk -v a="$r1" \
+    -v b="$r2" 'BEGIN { print ((a != "n/a" && a >= 0.5 && b != "n/a" &&
+    b >= 0.5) ? "met" : "NOT met") }')"
+cost=$(awk -v d="$(fig d wall_s)" -v a="$(fig a wall_s)" -v n="$((5 * N))" \
+    'BEGIN { printf "%.2f", (d - a) * 1000 / n }')
+printf '  one notification costs %s ms of wall time ' "$cost"
+printf '(1 job: wall time of (d) minus (a), over the notifications)\n'
 echo "bench: $(($(date +%s) - started)) seconds in all"
+# then postdesk-cron on a store of 1,000,000 tickets (bench_cron.sh)
+top_srcdir=$top_srcdir top_builddir=$top_builddir sh "$top_srcdir/bench/bench_cron.sh" || STATUS=1
 exit $STATUS

@@ -3,7 +3,7 @@
 set -e
 PKGS="build-essential autoconf automake libtool pkg-config
 libgmime-3.0-dev liblmdb-dev lmdb-utils libsodium-dev libmilter-dev
-libetpan-dev libjansson-dev libxml2-dev
+libetpan-dev libjansson-dev libxml2-dev libcsv-dev
 postfix swaks miltertest jq valgrind"
 missing=
 for p in $PKGS; do

@@ -82,11 +82,14 @@ struct due_list {
 	size_t	n;
 };
 
+#define DUE_BATCH	200	/* due items per write transaction */
+
 struct due_one {
 	struct agent_act *act;
-	const struct due_item *it;
-	const char *what;
-	int	done;
+	const struct due_item *it;	/* the batch */
+	size_t	n;
+	const char *what[DUE_BATCH];
+	int	done[DUE_BATCH];
 };
 
 /* collect_due - every due entry but the outbox (notify_run_due's) */
@@ -106,27 +109,61 @@ collect_due(time_t when, int kind, uint64_t id, void *arg)
 	return 0;
 }
 
-/* due_txn - one due entry, in its own short transaction */
+/* due_txn - a batch of due entries in one short transaction; each is
+ * checked again inside it, so a second run (or a second cron) finds its
+ * condition gone and does nothing */
 static int
 due_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 {
 	struct due_one *o = arg;
+	const struct due_item *it;
+	size_t i;
 	int rc;
 
-	o->done = 0;
-	o->what = "nothing";
-	if (o->it->kind == STORE_DUE_UNLOCK) {
-		rc = agent_unlock_due(txn, o->it->id, o->act->now, err);
-		if (rc == 1)
-			o->what = "unlock";
-		if (rc >= 0 && store_due_del(txn, o->it->when, o->it->kind,
-		    o->it->id, err) < 0)
+	o->act->noutbox = 0;
+	for (i = 0; i < o->n; i++) {
+		it = &o->it[i];
+		o->done[i] = 0;
+		o->what[i] = "nothing";
+		if (it->kind == STORE_DUE_UNLOCK) {
+			rc = agent_unlock_due(txn, it->id, o->act->now, err);
+			if (rc == 1)
+				o->what[i] = "unlock";
+			if (rc >= 0 && store_due_del(txn, it->when, it->kind,
+			    it->id, err) < 0)
+				return -1;
+		} else {
+			/* keep the notifications of earlier items */
+			size_t keep = o->act->noutbox;
+			uint64_t *ids = NULL;
+
+			if (keep > 0) {
+				ids = malloc(keep * sizeof(*ids));
+				if (ids == NULL)
+					log_fatal("out of memory");
+				memcpy(ids, o->act->outbox, keep * sizeof(*ids));
+			}
+			rc = timeouts_apply(txn, o->act, it->kind, it->id,
+			    it->when, &o->what[i], err);
+			if (keep > 0) {
+				size_t n = o->act->noutbox;
+
+				o->act->outbox = realloc(o->act->outbox,
+				    (keep + n + 1) * sizeof(*ids));
+				if (o->act->outbox == NULL)
+					log_fatal("out of memory");
+				memmove(o->act->outbox + keep, o->act->outbox,
+				    n * sizeof(*ids));
+				memcpy(o->act->outbox, ids, keep * sizeof(*ids));
+				o->act->noutbox = keep + n;
+				free(ids);
+			}
+		}
+		if (rc < 0)
 			return -1;
-	} else
-		rc = timeouts_apply(txn, o->act, o->it->kind, o->it->id,
-		    o->it->when, &o->what, err);
-	o->done = rc == 1;
-	return rc < 0 ? -1 : 0;
+		o->done[i] = rc == 1;
+	}
+	return 0;
 }
 
 /* cron_due - idle, session end, archive, purge, lock expiry */
@@ -144,20 +181,27 @@ cron_due(struct store *st, struct agent_act *act, int dry, int *count,
 		return -1;
 	rc = store_due_iter(txn, act->now, collect_due, &d, err);
 	store_abort(txn);
-	for (i = 0; rc == 0 && i < d.n; i++) {
-		if (dry) {
-			log_info("ticket=%llu due kind=%d (dry run)",
-			    (unsigned long long)d.v[i].id, d.v[i].kind);
-			continue;
-		}
+	for (i = 0; rc == 0 && i < d.n; i += one.n) {
+		size_t k;
+
 		one.act = act;
 		one.it = &d.v[i];
-		rc = store_write(st, due_txn, &one, err);
-		if (rc == 0 && one.done) {
-			(*count)++;
-			log_info("ticket=%llu action=%s",
-			    (unsigned long long)d.v[i].id, one.what);
+		one.n = d.n - i > DUE_BATCH ? DUE_BATCH : d.n - i;
+		if (dry) {
+			for (k = 0; k < one.n; k++)
+				log_info("ticket=%llu due kind=%d (dry run)",
+				    (unsigned long long)one.it[k].id,
+				    one.it[k].kind);
+			continue;
 		}
+		rc = store_write(st, due_txn, &one, err);
+		for (k = 0; rc == 0 && k < one.n; k++)
+			if (one.done[k]) {
+				(*count)++;
+				log_info("ticket=%llu action=%s",
+				    (unsigned long long)one.it[k].id,
+				    one.what[k]);
+			}
 		/* the notifications this change queued go out now */
 		if (rc == 0 && act->noutbox > 0) {
 			struct pd_err serr;

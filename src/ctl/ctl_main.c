@@ -2,9 +2,9 @@
  * ctl_main.c - postdesk [-v] [-c FILE] COMMAND [ARGS]
  *
  * Commands: init, list, show, check, url, outbox, reply, note, assign,
- * status, lock, unlock, accept, new, agents. Global options come before the
- * command. The configuration file is -c FILE, else $POSTDESK_CONFIG, else
- * SYSCONFDIR/postdesk/postdesk.conf.
+ * status, lock, unlock, accept, new, agents, customer (see the XXX in the
+ * table). Global options come before the command. The configuration file
+ * is -c FILE, else $POSTDESK_CONFIG, else SYSCONFDIR/postdesk/postdesk.conf.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +55,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "what an intake saw and decided"},
 	{"workflow", ctl_workflow, "[NAME]",
 	    "a workflow's statuses, transitions and policies"},
+	{"customer", ctl_customer, "import FILE | list | show EMAIL",
+	    "customers: import a CRM's CSV, list, show with tickets"},
 };
 
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))

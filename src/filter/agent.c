@@ -142,6 +142,16 @@ agent_set_status(struct store_txn *txn, struct agent_act *a,
 	free(t->status);
 	t->status = xstrdup(to);
 	t->status_at = a->now;
+	/* 003: a ticket (re)opened as Pending goes to the last assignee if
+	 * online, else to another online agent ("A reopened ticket is
+	 * automatically assigned to an available agent or the last assignee
+	 * if they're online.") */
+	if (wf->auto_assign && strcmp(to, "pending") == 0) {
+		if (t->assignee[0] != '\0' && agent_assign(txn, a, t, NULL, 1,
+		    err) < 0)
+			return -1;
+		return agent_auto_assign(txn, a, t, err);
+	}
 	/* 003: "When the ticket status changes to In Progress, the
 	 * assignment of the agent will be canceled." */
 	if (wf->auto_assign && strcmp(to, "in_progress") == 0 &&
@@ -303,7 +313,11 @@ check_command(struct store_txn *txn, struct agent_act *a,
 	switch (c->cmd) {
 	case CMD_STATUS:
 		st = workflow_status(wf, c->arg);
-		if (st == NULL || st->hidden)
+		if (wf->idle && st != NULL && strcmp(st->name, "idle") == 0 &&
+		    t->last_customer > t->last_agent)
+			snprintf(why, len, "the customer wrote last: an active "
+			    "ticket can't be changed to idle (seed 003)");
+		else if (st == NULL || st->hidden)
 			snprintf(why, len, "unknown status \"%.60s\" in workflow "
 			    "%s (postdesk workflow lists them; #spam and "
 			    "#delete hide a ticket)", c->arg, wf->name);
@@ -904,6 +918,7 @@ struct accept_scan {
 	size_t	n;
 	size_t	want;
 	struct buf *list;
+	char	**lines;
 	const char *status;
 	int	mine;
 };
@@ -937,9 +952,10 @@ scan_list(const struct pd_ticket *t, void *arg)
 		return 0;
 	if (!agents_in_department(s->a->agent, t->queue))
 		return 0;
-	buf_printf(s->list, "  #%-6" PRIu64 " %-15s %s\n", t->id, t->status,
-	    t->subject);
-	s->n++;
+	/* 002: "with the most recent at the top": collected, printed reversed */
+	s->lines = xrealloc(s->lines, (s->n + 1) * sizeof(*s->lines));
+	s->lines[s->n++] = xasprintf("  #%-6" PRIu64 " %-15s %s\n", t->id,
+	    t->status, t->subject);
 	return 0;
 }
 
@@ -1099,6 +1115,11 @@ agent_control(struct store_txn *txn, struct agent_act *a, struct pd_err *err)
 			s.mine = s.status == NULL;
 			rc = store_ticket_iter(txn, s.status, scan_list, &s,
 			    err);
+			for (size_t k = s.n; k > 0; k--) {
+				buf_adds(s.list, s.lines[k - 1]);
+				free(s.lines[k - 1]);
+			}
+			free(s.lines);
 			buf_printf(a->report, "%s: %zu ticket%s\n%s", c->line,
 			    s.n, s.n == 1 ? "" : "s", s.list->data);
 			buf_free(s.list);

@@ -481,7 +481,10 @@ intake_agent(struct store_txn *txn, struct intake_work *w, uint64_t ticket,
 	    a->report != NULL ? a->report->data : "");
 	if (intake_explain_store(txn, w, NULL, err) < 0)
 		return -1;
-	return store_dedup_put(txn, w->dedup, res->ticket, a->seq, err);
+	/* a mail that stored no message (commands only, the control address)
+	 * is remembered as (0, 0): seen, nothing to point at */
+	return store_dedup_put(txn, w->dedup, a->seq ? res->ticket : 0, a->seq,
+	    err);
 }
 
 /* intake_queue_of - the department a recipient address stands for:
@@ -527,8 +530,9 @@ intake_act(struct store_txn *txn, struct intake_work *w, struct pd_ticket *t,
 		return -1;
 	res->outbox = xrealloc(res->outbox, (res->noutbox + a->noutbox + 1) *
 	    sizeof(*res->outbox));
-	memcpy(res->outbox + res->noutbox, a->outbox, a->noutbox *
-	    sizeof(*a->outbox));
+	if (a->noutbox > 0)	/* a->outbox is NULL when nothing was queued */
+		memcpy(res->outbox + res->noutbox, a->outbox, a->noutbox *
+		    sizeof(*a->outbox));
 	res->noutbox += a->noutbox;
 	res->queued += (int)a->noutbox;
 	return 0;

@@ -7,11 +7,15 @@
  *
  * RFC 3464 reports: the message/delivery-status part is found anywhere in
  * the MIME tree outside a returned message (normally in a multipart/report;
- * report-type=delivery-status, but also in a multipart/mixed or at the top),
- * and each of its per-recipient blocks becomes one recipient. is_dsn is 1
- * when such a part gave at least one recipient. The returned message comes
- * from the first message/rfc822 (or message/global) part, else the first
- * text/rfc822-headers part, else a header block quoted in a text part.
+ * report-type=delivery-status, but also in a multipart/mixed or at the top;
+ * a gateway's notice that only wraps the real report in a message/rfc822
+ * part is read as that report), and each of its per-recipient blocks
+ * becomes one recipient. is_dsn is 1 when there is such a part or a
+ * multipart/report of report-type delivery-status; when its fields name
+ * nobody (an empty part), the text rules below fill in the recipients. The
+ * returned message comes from the first message/rfc822 (or message/global)
+ * part, else the first text/rfc822-headers part, else a header block quoted
+ * in a text part (not the bounce's own header).
  *
  * Other bounces (qmail, Exim, Postfix's and Sendmail's older texts,
  * Exchange, Lotus Domino, and anything that quotes the original headers in
@@ -25,10 +29,13 @@
  * "relayed", "expanded", "" when unknown); status is "D.D.D" ("" when none
  * could be found; a report without a Status field gets the code its
  * Diagnostic-Code names, or X.0.0 from its SMTP reply, or 5.0.0 / 4.0.0
- * from its Action); diagnostic is the text, unfolded, white space collapsed,
- * without the "smtp;" type. Message-IDs are without <>. Strings are never
- * NULL ("" when absent), always valid UTF-8 without control characters.
- * hard is 1 when any recipient has Action failed or a 5.x.x status.
+ * from its Action; so does a recipient the text rules found in a report
+ * without usable fields); a missing action follows the status (5: failed,
+ * 4: delayed, 2: delivered); diagnostic is the text, unfolded, white space
+ * collapsed, without the "smtp;" type. Message-IDs are without <>. Strings
+ * are never NULL ("" when absent), always valid UTF-8 without control
+ * characters. hard is 1 when any recipient has Action failed or a 5.x.x
+ * status. reason is the first non-empty diagnostic, at most 300 bytes.
  *
  * mail_dsn_parse() never fails on ugly input: it returns 0 with whatever it
  * found (possibly nothing: no recipients, is_dsn 0). It returns -1 only for
@@ -50,21 +57,21 @@ struct pd_err;
 struct pd_dsn_rcpt {
 	char	*addr;		/* Final-Recipient, else Original-Recipient */
 	char	*orig_addr;	/* Original-Recipient, "" when none */
-	char	*action;	/* failed, delayed, delivered, relayed, expanded */
+	char	*action;	/* failed delayed delivered relayed expanded */
 	char	*status;	/* "5.1.1", "" when unknown */
 	char	*diagnostic;	/* Diagnostic-Code text, or the text's reason */
 };
 
 struct pd_dsn {
-	int	is_dsn;		/* 1: an RFC 3464 delivery-status part was read */
-	int	hard;		/* 1: a recipient failed (Action failed / 5.x.x) */
+	int	is_dsn;		/* 1: a delivery-status report (RFC 3464) */
+	int	hard;		/* 1: a recipient failed (failed / 5.x.x) */
 	struct pd_dsn_rcpt *recipients;
 	size_t	nrecipients;
 	char	*reason;	/* one line: the first recipient's diagnostic */
 	char	*reporting_mta;	/* Reporting-MTA without "dns;", "" if none */
 	char	*orig_message_id;	/* the returned message's, without <> */
 	char	*orig_in_reply_to;	/* its first In-Reply-To id */
-	char	**orig_references;	/* its References ids, in order */
+	char	**orig_references;	/* its References, NULL-terminated */
 	size_t	norig_references;
 	char	*orig_from;	/* its From, decoded text */
 	char	*orig_to;	/* its To, decoded text */

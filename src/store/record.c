@@ -620,3 +620,63 @@ record_outbox_free(struct pd_outbox *ob)
 	free(ob->message);
 	free(ob);
 }
+
+/* record_customer_encode - a customer (the email is the key) */
+int
+record_customer_encode(struct buf *b, const struct pd_customer *c,
+		       struct pd_err *err)
+{
+	struct rec_out o = { b, NULL };
+
+	out_u8(&o, RECORD_VERSION);
+	out_str(&o, c->name, "name");
+	out_str(&o, c->external_id, "external_id");
+	out_str(&o, c->organisation, "organisation");
+	out_str(&o, c->phone, "phone");
+	out_time(&o, c->created);
+	out_time(&o, c->updated);
+	out_str(&o, c->notes, "notes");
+	return out_done(&o, "customer", err);
+}
+
+/* record_customer_decode - the reverse; the caller sets the email */
+int
+record_customer_decode(const void *data, size_t len, const char *what,
+		       struct pd_customer **cp, struct pd_err *err)
+{
+	struct rec_in in;
+	struct pd_customer *c;
+
+	*cp = NULL;
+	if (in_begin(&in, data, len, what, err) < 0)
+		return -1;
+	c = xcalloc(1, sizeof(*c));
+	c->name = in_str(&in, "name");
+	c->external_id = in_str(&in, "external_id");
+	c->organisation = in_str(&in, "organisation");
+	c->phone = in_str(&in, "phone");
+	c->created = in_time(&in, "created");
+	c->updated = in_time(&in, "updated");
+	c->notes = in_str(&in, "notes");
+	if (in_end(&in, what, err) < 0) {
+		record_customer_free(c);
+		return -1;
+	}
+	*cp = c;
+	return 0;
+}
+
+/* record_customer_free - release; accepts NULL */
+void
+record_customer_free(struct pd_customer *c)
+{
+	if (c == NULL)
+		return;
+	free(c->email);
+	free(c->name);
+	free(c->external_id);
+	free(c->organisation);
+	free(c->phone);
+	free(c->notes);
+	free(c);
+}

@@ -21,6 +21,8 @@
  *   event    time:i64 actor kind detail
  *   outbox   ticket:u64 event recipient sender created:i64 next_try:i64
  *            attempts:u32 last_error message
+ *   customer name external_id organisation phone created:i64 updated:i64
+ *            notes   (the email is the key)
  *
  * Decoding checks every length against the bytes that remain, refuses a
  * string with a NUL in it, trailing bytes, and any version but
@@ -73,5 +75,11 @@ int	record_outbox_encode(struct buf *, const struct pd_outbox *,
 int	record_outbox_decode(const void *, size_t, const char *what,
 			     struct pd_outbox **, struct pd_err *);
 void	record_outbox_free(struct pd_outbox *);
+
+int	record_customer_encode(struct buf *, const struct pd_customer *,
+			       struct pd_err *);
+int	record_customer_decode(const void *, size_t, const char *what,
+			       struct pd_customer **, struct pd_err *);
+void	record_customer_free(struct pd_customer *);
 
 #endif

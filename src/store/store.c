@@ -11,6 +11,10 @@
  * lock.mdb, which is LMDB's rule, not ours. After the open, stale reader
  * slots of dead processes are cleared with mdb_reader_check().
  *
+ * Databases added after schema 1 shipped (DB_FIRST_LATE on) may be missing
+ * in an older store: the first read-write open creates them (dbs_late) and
+ * fills the customer_tickets index; a read-only open says what to do.
+ *
  * Meta values: "schema" is a u32, "next_ticket" a u64, both big endian.
  * STORE_CREATE writes them unless present (init twice keeps the counter).
  * A missing schema means "run postdesk init"; a newer one is refused.
@@ -70,7 +74,8 @@
 
 const char *const db_names[DB_COUNT] = {
 	"meta", "tickets", "status", "messages", "raw", "msgid", "dedup",
-	"events", "outbox", "due", "kv",
+	"events", "outbox", "due", "kv", "customers", "customer_ext",
+	"customer_tickets",
 };
 
 /* Transactions open in this thread: it may not wait for a resize. */
@@ -82,6 +87,9 @@ static int env_open(struct store *, size_t, struct pd_err *);
 static int env_mapsize(struct store *, size_t, struct pd_err *);
 static int env_modes(struct store *, struct pd_err *);
 static int dbs_open(struct store *, struct pd_err *);
+static int dbs_late(struct store *, struct pd_err *);
+static int visit_late(struct store_txn *, const MDB_val *, const MDB_val *,
+		      struct walk_ctx *, struct pd_err *);
 static int meta_init(struct store *, MDB_txn *, struct pd_err *);
 static int schema_check(struct store *, MDB_txn *, struct pd_err *);
 static size_t page_round(struct store *, size_t);
@@ -103,6 +111,8 @@ static int visit_msg(struct store_txn *, const MDB_val *, const MDB_val *,
 static int visit_event(struct store_txn *, const MDB_val *, const MDB_val *,
 		       struct walk_ctx *, struct pd_err *);
 static int ascii_casecmp(const char *, const char *);
+static int custtk_move(struct store_txn *, const struct pd_ticket *,
+		       const struct pd_ticket *, struct pd_err *);
 
 /* lmdb_err - fill err for an LMDB failure: "DIR: what: text" */
 static int
@@ -281,7 +291,7 @@ dbs_open(struct store *st, struct pd_err *err)
 	MDB_txn *txn;
 	unsigned int dbflags = 0, txnflags = MDB_RDONLY;
 	size_t seen;
-	int i, rc;
+	int i, rc, late = 0;
 
 	if (st->s_flags & STORE_CREATE) {
 		dbflags = MDB_CREATE;
@@ -294,6 +304,19 @@ dbs_open(struct store *st, struct pd_err *err)
 		if (rc == MDB_NOTFOUND && i == DB_META) {
 			err_set(err, PD_ETEMP, "store at %s is not "
 			    "initialised (run postdesk init)", st->s_dir);
+			goto abort;
+		}
+		/* added after schema 1 shipped: created by dbs_late */
+		if (rc == MDB_NOTFOUND && i >= DB_FIRST_LATE &&
+		    !(st->s_flags & STORE_RDONLY)) {
+			late = 1;
+			continue;
+		}
+		if (rc == MDB_NOTFOUND && i >= DB_FIRST_LATE) {
+			err_set(err, PD_ETEMP, "store at %s predates its %s "
+			    "database, which the next program that writes "
+			    "(postdesk-filter, postdesk-cron) adds", st->s_dir,
+			    db_names[i]);
 			goto abort;
 		}
 		if (rc != 0) {
@@ -311,11 +334,80 @@ dbs_open(struct store *st, struct pd_err *err)
 	txn_leave(st);
 	if (rc != 0)
 		return lmdb_err(st, rc, "mdb_txn_commit", err);
-	return 0;
+	return late ? dbs_late(st, err) : 0;
 
 abort:
 	txn_end(st, txn);
 	return -1;
+}
+
+/*
+ * dbs_late - the databases added after schema 1 shipped (DB_FIRST_LATE
+ * on), in a store made before them: create them in one write transaction
+ * and fill customer_tickets from the tickets already stored. Runs once,
+ * in the first program that opens the store read-write.
+ */
+static int
+dbs_late(struct store *st, struct pd_err *err)
+{
+	struct store_txn t;
+	struct walk_ctx ctx;
+	MDB_dbi dbi;
+	size_t seen;
+	int i, rc, fill = 0;
+
+	memset(&t, 0, sizeof(t));
+	t.t_st = st;
+	t.t_write = 1;
+	if (txn_begin(st, 0, &t.t_txn, &seen, err) < 0)
+		return -1;
+	for (i = DB_FIRST_LATE; i < DB_COUNT; i++) {
+		rc = mdb_dbi_open(t.t_txn, db_names[i], 0, &dbi);
+		if (rc == MDB_NOTFOUND) {
+			fill |= i == DB_CUSTOMER_TICKETS;
+			rc = mdb_dbi_open(t.t_txn, db_names[i], MDB_CREATE,
+			    &dbi);
+		}
+		if (rc != 0) {
+			lmdb_err(st, rc, db_names[i], err);
+			goto abort;
+		}
+		st->s_dbi[i] = dbi;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	if (fill && si_walk(&t, DB_TICKETS, NULL, 0, visit_late, &ctx,
+	    err) < 0)
+		goto abort;
+	rc = mdb_txn_commit(t.t_txn);
+	txn_leave(st);
+	if (rc != 0)
+		return lmdb_err(st, rc, "mdb_txn_commit", err);
+	return 0;
+
+abort:
+	txn_end(st, t.t_txn);
+	return -1;
+}
+
+/* visit_late - index one stored ticket under its requester */
+static int
+visit_late(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+	   struct walk_ctx *ctx, struct pd_err *err)
+{
+	struct pd_ticket *tk;
+	int r;
+
+	(void)ctx;
+	if (k->mv_size != TICKET_KEYLEN)
+		return err_set(err, PD_ETEMP, "corrupt record: tickets key of "
+		    "%zu bytes in %s", k->mv_size, t->t_st->s_dir);
+	if (record_ticket_decode(v->mv_data, v->mv_size, "ticket", &tk,
+	    err) < 0)
+		return -1;
+	tk->id = record_get_be64(k->mv_data);
+	r = custtk_move(t, NULL, tk, err);
+	store_ticket_free(tk);
+	return r;
 }
 
 /* meta_init - write schema and ticket counter unless already there */
@@ -781,6 +873,8 @@ store_ticket_put(struct store_txn *t, const struct pd_ticket *tk,
 	/* put even when unchanged: repairs an index entry gone missing */
 	klen = status_key(skey, tk->status, tk->id);
 	r = si_put(t, DB_STATUS, skey, klen, "", 0, 0, err);
+	if (r == 0)
+		r = custtk_move(t, old, tk, err);
 	buf_free(b);
 	store_ticket_free(old);
 	return r;
@@ -789,6 +883,50 @@ fail:
 	buf_free(b);
 	store_ticket_free(old);
 	return -1;
+}
+
+/* si_custtk_key - a customer_tickets key: lower-cased address NUL id */
+size_t
+si_custtk_key(struct store *st, unsigned char *k, const char *addr,
+	      uint64_t id, int id_too)
+{
+	size_t len, i;
+
+	if (addr == NULL || (len = strlen(addr)) == 0 ||
+	    len + 1 + TICKET_KEYLEN > st->s_maxkey)
+		return 0;
+	for (i = 0; i < len; i++)
+		k[i] = (unsigned char)(addr[i] >= 'A' && addr[i] <= 'Z' ?
+		    addr[i] + ('a' - 'A') : addr[i]);
+	k[len] = '\0';
+	if (!id_too)
+		return len + 1;
+	record_put_be64(k + len + 1, id);
+	return len + 1 + TICKET_KEYLEN;
+}
+
+/* custtk_move - keep customer_tickets in step: a new ticket, or one whose
+ * requester changed, is indexed under the new address (and leaves the old
+ * one); tk NULL: old is being deleted */
+static int
+custtk_move(struct store_txn *t, const struct pd_ticket *old,
+	    const struct pd_ticket *tk, struct pd_err *err)
+{
+	unsigned char ok[STORE_KEY_MAX + 1], nk[STORE_KEY_MAX + 1];
+	size_t olen = 0, nlen = 0;
+
+	if (old != NULL)
+		olen = si_custtk_key(t->t_st, ok, old->requester, old->id, 1);
+	if (tk != NULL)
+		nlen = si_custtk_key(t->t_st, nk, tk->requester, tk->id, 1);
+	if (old != NULL && tk != NULL && olen == nlen &&
+	    memcmp(ok, nk, olen) == 0)
+		return 0;	/* unchanged */
+	if (olen > 0 && si_del(t, DB_CUSTOMER_TICKETS, ok, olen, err) < 0)
+		return -1;
+	if (nlen > 0)
+		return si_put(t, DB_CUSTOMER_TICKETS, nk, nlen, "", 0, 0, err);
+	return 0;
 }
 
 /* walk - call visit for each key starting with prefix, in key order */
@@ -1223,7 +1361,8 @@ store_events_del(struct store_txn *t, uint64_t ticket, uint32_t nevents,
 	return 0;
 }
 
-/* store_ticket_del - drop a ticket record and its status index entry */
+/* store_ticket_del - drop a ticket record and its status and customer
+ * index entries */
 int
 store_ticket_del(struct store_txn *t, const struct pd_ticket *tk,
 		 struct pd_err *err)
@@ -1237,6 +1376,8 @@ store_ticket_del(struct store_txn *t, const struct pd_ticket *tk,
 		if (si_del(t, DB_STATUS, skey, klen, err) < 0)
 			return -1;
 	}
+	if (custtk_move(t, tk, NULL, err) < 0)
+		return -1;
 	return si_del(t, DB_TICKETS, key, sizeof(key), err);
 }
 

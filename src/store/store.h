@@ -217,4 +217,39 @@ int	store_stat(struct store *, struct store_stat *, struct pd_err *);
 int	store_verify(struct store *, void (*report)(const char *problem,
 			     void *), void *, struct pd_err *);
 
+/*
+ * Customers (DESIGN.md section 6): matched by address or by the id of an
+ * external system (CRM import, X-Customer-ID, the widget). Databases:
+ *   customers         lower-cased email -> customer record
+ *   customer_ext      external id -> lower-cased email
+ *   customer_tickets  lower-cased requester NUL u64 id -> "": a requester's
+ *                     tickets; store_ticket_put (a new ticket, a changed
+ *                     requester) and store_ticket_del keep it in step
+ * Emails are lower-cased (ASCII letters) for the key and in the records
+ * returned; external ids match exactly. Lookups return 1 found (*cp set,
+ * the caller's: free with store_customer_free), 0 not found, -1 error.
+ * created and updated are stored as the caller sets them.
+ */
+int	store_customer_get_by_email(struct store_txn *, const char *email,
+				    struct pd_customer **, struct pd_err *);
+int	store_customer_get_by_external(struct store_txn *, const char *extid,
+				       struct pd_customer **,
+				       struct pd_err *);
+/* store_customer_put - insert or replace by email; the external-id index
+ * follows (this customer's old id removed, the new one added). Refused
+ * with PD_EDATA, nothing written: an empty email, an email or id too long
+ * for a key, an external id that belongs to another customer. */
+int	store_customer_put(struct store_txn *, const struct pd_customer *,
+			   struct pd_err *);
+/* store_customer_iter - every customer in email order; fn returns 0 to go
+ * on, 1 to stop, -1 for an error (returned as is, err untouched) */
+int	store_customer_iter(struct store_txn *,
+			    int (*fn)(const struct pd_customer *, void *),
+			    void *, struct pd_err *);
+void	store_customer_free(struct pd_customer *);
+/* store_customer_tickets - the ids of the tickets whose requester is email,
+ * ascending; *ids is the caller's (free()), NULL when *n is 0 */
+int	store_customer_tickets(struct store_txn *, const char *email,
+			       uint64_t **ids, size_t *n, struct pd_err *);
+
 #endif

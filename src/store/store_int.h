@@ -4,7 +4,11 @@
  *
  * store.c owns the environment, transactions and map growth, and the
  * ticket, message, raw, msgid, dedup and event databases; store_outbox.c
- * the outbox, the due-index and the small key-value database. They share
+ * the outbox, the due-index and the small key-value database;
+ * store_customer.c the customers and their index by external id. The
+ * index of a customer's tickets (customer_tickets: lower-cased requester
+ * NUL u64 id -> "") is kept by store.c, in store_ticket_put and
+ * store_ticket_del, and read by store_customer.c. They share
  * the database handles and four primitives: si_get (1 found, 0 not found,
  * -1 error), si_put (MDB_NOOVERWRITE: an existing key is not an error),
  * si_del (a missing key is not an error), si_walk (keys with a prefix, in
@@ -25,10 +29,17 @@ struct pd_err;
 
 enum {
 	DB_META, DB_TICKETS, DB_STATUS, DB_MESSAGES, DB_RAW, DB_MSGID,
-	DB_DEDUP, DB_EVENTS, DB_OUTBOX, DB_DUE, DB_KV, DB_COUNT
+	DB_DEDUP, DB_EVENTS, DB_OUTBOX, DB_DUE, DB_KV,
+	DB_CUSTOMERS, DB_CUSTOMER_EXT, DB_CUSTOMER_TICKETS, DB_COUNT
 };
 
+/* Databases from here on came after schema 1 shipped: a store made before
+ * them gets them (empty, customer_tickets filled from the tickets) when a
+ * program first opens it read-write; see dbs_late in store.c. */
+#define DB_FIRST_LATE	DB_CUSTOMERS
+
 #define STORE_WHAT	256	/* "ticket 42 in DIR" */
+#define STORE_KEY_MAX	511	/* LMDB's default key limit (as in store.c) */
 
 extern const char *const db_names[DB_COUNT];
 
@@ -60,6 +71,7 @@ struct walk_ctx {
 		int	(*event)(const struct pd_event *, void *);
 		int	(*outbox)(const struct pd_outbox *, void *);
 		int	(*due)(time_t, int, uint64_t, void *);
+		int	(*customer)(const struct pd_customer *, void *);
 	} fn;
 	void	*arg;
 	size_t	prefix;		/* bytes of key before the id */
@@ -73,6 +85,12 @@ int	si_put(struct store_txn *, int, const void *, size_t, const void *,
 	       size_t, unsigned int, struct pd_err *);
 int	si_del(struct store_txn *, int, const void *, size_t,
 	       struct pd_err *);
+/* si_custtk_key - the customer_tickets key of (requester, id) into k (room
+ * for STORE_KEY_MAX + 1 bytes); with id_too 0 only the prefix (address and
+ * NUL). Returns its length, 0 when the address is empty or too long for a
+ * key (such tickets are not indexed). */
+size_t	si_custtk_key(struct store *, unsigned char *, const char *,
+		      uint64_t, int id_too);
 int	si_walk(struct store_txn *, int, const void *, size_t,
 		int (*)(struct store_txn *, const MDB_val *, const MDB_val *,
 			struct walk_ctx *, struct pd_err *),

@@ -10,15 +10,18 @@
  *   status    each key names a ticket that exists and has that status
  *   messages  a valid record of a ticket that exists, 1 <= seq <= nmsgs;
  *             its raw bytes stored (raw_size of them; an all-zero hash
- *             with raw_size 0 means a message without raw bytes); its
- *             Message-ID indexed (by the first message that carried it)
+ *             with raw_size 0 means a message without raw bytes), hashing
+ *             to its raw_hash (store_raw_put's hash of the bytes, or
+ *             store_raw_put_ticket's of ticket and bytes); its Message-ID
+ *             indexed (by the first message that carried it)
  *   msgid     each entry names a stored message with that Message-ID (or,
  *             for ids too long for a key, whose id hashes to it)
- *   raw       each entry's bytes hash to its key
+ *   raw       each entry belongs to a message (none is left behind)
  *   dedup     each entry names a stored message
  *   events    a valid record of a ticket that exists, 1 <= seq <= nevents
- *   outbox    a valid record; when next_try != 0, its due key at next_try;
- *             its ticket (when not 0) exists; id < kv next_outbox
+ *   outbox    a valid record; when next_try != 0 (still to be sent), its
+ *             due key at next_try and its ticket (when not 0) exists;
+ *             id < kv next_outbox
  *   due       each outbox key names an entry due at exactly that time
  * Due keys of other kinds are not checked here: their owners know them.
  *
@@ -39,6 +42,7 @@
 #include <sodium.h>
 
 #include "util/err.h"
+#include "util/xalloc.h"
 
 #include "record.h"
 #include "store.h"
@@ -47,8 +51,8 @@
 #define V_TICKETLEN	8		/* u64 id */
 #define V_SEQLEN	12		/* u64 ticket, u32 seq */
 #define V_DUELEN	17		/* i64 time, u8 kind, u64 id */
-#define V_SHOW		80		/* bytes of a key shown in a problem */
-#define V_KEYMAX	511		/* LMDB's default key limit, as store.c */
+#define V_SHOW		80		/* key bytes a problem shows */
+#define V_KEYMAX	511		/* LMDB's key limit, as in store.c */
 
 struct verify {
 	struct store_txn *t;
@@ -57,6 +61,9 @@ struct verify {
 	int	problems;
 	uint64_t max_ticket;		/* highest ticket id seen */
 	uint64_t max_outbox;		/* highest outbox id seen */
+	unsigned char *raws;		/* the messages' raw_hash, sorted */
+	size_t	nraws;
+	size_t	capraws;
 };
 
 static void problem(struct verify *, const char *, ...)
@@ -90,6 +97,9 @@ static int v_due(struct store_txn *, const MDB_val *, const MDB_val *,
 		 struct walk_ctx *, struct pd_err *);
 static void due_key(unsigned char[V_DUELEN], time_t, int, uint64_t);
 static int v_counters(struct verify *, struct pd_err *);
+static int raw_matches(uint64_t, const MDB_val *, const unsigned char *);
+static void raw_note(struct verify *, const unsigned char *);
+static int hash_cmp(const void *, const void *);
 
 /* problem - format one problem and hand it to the caller */
 static void
@@ -126,6 +136,43 @@ show(const void *data, size_t len, char *out, size_t size)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+/* raw_matches - the bytes hash to h, by either of the raw key schemes */
+static int
+raw_matches(uint64_t ticket, const MDB_val *v, const unsigned char *h)
+{
+	crypto_generichash_state st;
+	unsigned char got[STORE_HASH_BYTES], tk[8];
+
+	store_hash(v->mv_data, v->mv_size, got);
+	if (sodium_memcmp(got, h, STORE_HASH_BYTES) == 0)
+		return 1;
+	record_put_be64(tk, ticket);
+	crypto_generichash_init(&st, NULL, 0, STORE_HASH_BYTES);
+	crypto_generichash_update(&st, tk, sizeof(tk));
+	crypto_generichash_update(&st, v->mv_data, v->mv_size);
+	crypto_generichash_final(&st, got, STORE_HASH_BYTES);
+	return sodium_memcmp(got, h, STORE_HASH_BYTES) == 0;
+}
+
+/* raw_note - remember a message's raw_hash, for the walk of raw */
+static void
+raw_note(struct verify *vf, const unsigned char *h)
+{
+	if (vf->nraws == vf->capraws) {
+		vf->capraws = vf->capraws ? vf->capraws * 2 : 1024;
+		vf->raws = xrealloc(vf->raws, vf->capraws * STORE_HASH_BYTES);
+	}
+	memcpy(vf->raws + vf->nraws++ * STORE_HASH_BYTES, h,
+	    STORE_HASH_BYTES);
+}
+
+/* hash_cmp - qsort and bsearch order of raw hashes */
+static int
+hash_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, STORE_HASH_BYTES);
 }
 
 /* seq_key - the (ticket, seq) key of messages and events */
@@ -365,6 +412,11 @@ v_msg(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 		problem(vf, "message %" PRIu64 "/%" PRIu32 ": %" PRIu64 " raw "
 		    "bytes recorded, %zu stored", ticket, seq, m->raw_size,
 		    raw.mv_size);
+	else if (r == 1 && !raw_matches(ticket, &raw, m->raw_hash))
+		problem(vf, "message %" PRIu64 "/%" PRIu32 ": its raw bytes "
+		    "do not match their hash", ticket, seq);
+	if (r == 1)
+		raw_note(vf, m->raw_hash);
 	if (m->message_id[0] != '\0') {
 		r = exists(vf, DB_MSGID, idkey,
 		    id_key(t->t_st, m->message_id, idkey), NULL, err);
@@ -424,13 +476,12 @@ v_msgid(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 	return 0;
 }
 
-/* v_raw - the bytes hash to their key */
+/* v_raw - a raw entry belongs to a message */
 static int
 v_raw(struct store_txn *t, const MDB_val *k, const MDB_val *v,
       struct walk_ctx *ctx, struct pd_err *err)
 {
 	struct verify *vf = ctx->arg;
-	unsigned char hash[STORE_HASH_BYTES];
 	char hex[STORE_HASH_BYTES * 2 + 1];
 
 	(void)t;
@@ -439,11 +490,11 @@ v_raw(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 		problem(vf, "raw: a key of %zu bytes", k->mv_size);
 		return 0;
 	}
-	store_hash(v->mv_data, v->mv_size, hash);
-	if (sodium_memcmp(hash, k->mv_data, sizeof(hash)) != 0)
-		problem(vf, "raw: the %zu bytes under %s do not match their "
-		    "hash", v->mv_size, sodium_bin2hex(hex, sizeof(hex),
-		    k->mv_data, STORE_HASH_BYTES));
+	if (bsearch(k->mv_data, vf->raws, vf->nraws, STORE_HASH_BYTES,
+	    hash_cmp) == NULL)
+		problem(vf, "raw: %.16s... (%zu bytes) belongs to no message",
+		    sodium_bin2hex(hex, sizeof(hex), k->mv_data,
+		    STORE_HASH_BYTES), v->mv_size);
 	return 0;
 }
 
@@ -462,6 +513,11 @@ v_dedup(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 		    "%zu bytes", k->mv_size, v->mv_size);
 		return 0;
 	}
+	/* (0, 0): a mail that was seen but stored no message (an agent's
+	 * commands, the control address) */
+	if (record_get_be64(v->mv_data) == 0 &&
+	    record_get_be32((const unsigned char *)v->mv_data + 8) == 0)
+		return 0;
 	if ((r = exists(vf, DB_MESSAGES, v->mv_data, V_SEQLEN, NULL,
 	    err)) < 0)
 		return -1;
@@ -557,7 +613,8 @@ v_outbox(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 			problem(vf, "outbox %" PRIu64 ": due at %lld but not "
 			    "in the due-index", id, (long long)o->next_try);
 	}
-	if (o->ticket != 0) {
+	/* an entry given up (next_try 0) is history: its ticket may be gone */
+	if (o->ticket != 0 && o->next_try != 0) {
 		record_put_be64(tkey, o->ticket);
 		if ((r = exists(vf, DB_TICKETS, tkey, sizeof(tkey), NULL,
 		    err)) < 0)
@@ -677,10 +734,13 @@ store_verify(struct store *st, void (*report)(const char *, void *),
 	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]) && r == 0; i++) {
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.arg = &vf;
+		if (dbs[i] == DB_RAW && vf.nraws > 0)
+			qsort(vf.raws, vf.nraws, STORE_HASH_BYTES, hash_cmp);
 		r = si_walk(vf.t, dbs[i], NULL, 0, visit[i], &ctx, err);
 	}
 	if (r == 0)
 		r = v_counters(&vf, err);
 	store_abort(vf.t);
+	free(vf.raws);
 	return r < 0 ? -1 : vf.problems;
 }

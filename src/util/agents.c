@@ -208,8 +208,14 @@ agents_in_department(const struct pd_agent *a, const char *dep)
 {
 	size_t i;
 
-	if (dep == NULL || *dep == '\0' || a->ndepartments == 0)
+	/* 002: "If departments are configured on the account, the agent will
+	 * only see the unassigned tickets for the department(s) they are
+	 * part of. If no departments are configured, all agents will see
+	 * all tickets." */
+	if (a->ndepartments == 0)
 		return 1;
+	if (dep == NULL || *dep == '\0')
+		return 0;
 	for (i = 0; i < a->ndepartments; i++)
 		if (strcasecmp(a->departments[i], dep) == 0)
 			return 1;

@@ -37,7 +37,8 @@ const struct pd_agent *agents_by_addr(const struct pd_agents *, const char *);
 /* agents_by_login - the agent whose login= or address equals name */
 const struct pd_agent *agents_by_login(const struct pd_agents *,
 				       const char *);
-/* agents_in_department - 1 when the agent sees dep ("" = everyone) */
+/* agents_in_department - 1 when the agent sees tickets of dep: an agent
+ * without departments sees all; one with departments only those */
 int	agents_in_department(const struct pd_agent *, const char *dep);
 
 #endif

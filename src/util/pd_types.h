@@ -109,4 +109,17 @@ struct pd_outbox {
 	char	*message;	/* the whole message, RFC 5322, LF line ends */
 };
 
+/* A customer (DESIGN.md section 6, seed 004): matched by address or by
+ * the id of an external system (CRM, website widget). */
+struct pd_customer {
+	char	*email;		/* lower-cased address, the key */
+	char	*name;
+	char	*external_id;	/* the CRM's or widget's id, "" when none */
+	char	*organisation;
+	char	*phone;
+	time_t	created;
+	time_t	updated;
+	char	*notes;
+};
+
 #endif

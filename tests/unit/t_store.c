@@ -6,7 +6,11 @@
  * field, the status index (and changing statuses while walking it); the
  * message, Message-ID, raw, dedup and event databases; map growth from a
  * 1 MB map; a write callback that fails leaves nothing; corrupt records
- * are errors, not crashes; read-only opens; two processes writing at once.
+ * are errors, not crashes; read-only opens; two processes writing at once;
+ * store_verify() on a clean store and on each kind of damaged index;
+ * customers: by address (any case) and external id, the id index following
+ * a customer's changes, a taken id refused without a trace, the tickets of
+ * a requester following store_ticket_put and store_ticket_del.
  * Some checks write to the files with plain LMDB calls, as an operator's
  * tool or a disk fault would, while no store is open on them.
  */
@@ -1216,6 +1220,755 @@ test_processes(void)
 	rm_store(dir);
 }
 
+/*
+ * store_verify: a clean store has no problem; each kind of damage, made
+ * with plain LMDB calls as a disk fault or a buggy tool would, is reported.
+ */
+
+#define V_WHEN	1700000000	/* the outbox entry's next_try */
+
+struct v_report {
+	int	n;
+	char	text[8192];
+};
+
+/* raw_del - delete one key with plain LMDB calls; LMDB's return code */
+static int
+raw_del(const char *dir, const char *db, const void *k, size_t klen)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val key;
+	int rc;
+
+	if ((env = raw_env(dir)) == NULL)
+		return -1;
+	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) == 0) {
+		key.mv_data = (void *)k;
+		key.mv_size = klen;
+		if ((rc = mdb_dbi_open(txn, db, 0, &dbi)) == 0 &&
+		    (rc = mdb_del(txn, dbi, &key, NULL)) == 0)
+			rc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+	}
+	mdb_env_close(env);
+	return rc;
+}
+
+/* v_seq - a (ticket, seq) key */
+static void
+v_seq(unsigned char k[12], uint64_t ticket, uint32_t seq)
+{
+	be64(k, ticket);
+	k[8] = (unsigned char)(seq >> 24);
+	k[9] = (unsigned char)(seq >> 16);
+	k[10] = (unsigned char)(seq >> 8);
+	k[11] = (unsigned char)seq;
+}
+
+/* v_due - a due-index key */
+static void
+v_due(unsigned char k[17], int64_t when, int kind, uint64_t id)
+{
+	be64(k, (uint64_t)when ^ (1ULL << 63));
+	k[8] = (unsigned char)kind;
+	be64(k + 9, id);
+}
+
+/* v_collect - store_verify report callback */
+static void
+v_collect(const char *problem, void *arg)
+{
+	struct v_report *r = arg;
+	size_t len = strlen(r->text);
+
+	r->n++;
+	snprintf(r->text + len, sizeof(r->text) - len, "%s\n", problem);
+}
+
+/*
+ * w_verify_fill - two tickets as intake leaves them: ticket 1 "open" with
+ * two messages (raw by content, Message-ID, dedup) and two events, ticket
+ * 2 "closed" with one message (raw by ticket and content), and one outbox
+ * entry for ticket 1 due at V_WHEN
+ */
+static int
+w_verify_fill(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	static const char *ids[] = { "v1@example.org", "v2@example.org",
+	    "v3@example.org" };
+	unsigned char dk[STORE_HASH_BYTES];
+	struct pd_stored_msg *m;
+	struct pd_ticket *tk;
+	struct pd_outbox o;
+	struct pd_event e;
+	char raw[64];
+	uint64_t id;
+	uint32_t seq, n;
+	int i = 0, r = 0;
+
+	(void)arg;
+	for (n = 2; n >= 1 && r == 0; n--) {
+		if (store_ticket_new_id(t, &id, err) < 0)
+			return -1;
+		tk = mk_ticket(id, n == 2 ? "open" : "closed");
+		tk->nmsgs = n;
+		tk->nevents = n;
+		for (seq = 1; seq <= n && r == 0; seq++, i++) {
+			m = mk_msg(id, seq, ids[i]);
+			snprintf(raw, sizeof(raw), "Message-ID: <%s>\n\nx\n",
+			    ids[i]);
+			m->raw_size = strlen(raw);
+			memset(&e, 0, sizeof(e));
+			e.ticket = id;
+			e.seq = seq;
+			e.actor = e.kind = e.detail = "test";
+			store_hash(ids[i], strlen(ids[i]), dk);
+			/* both raw key schemes: by bytes, by ticket and bytes */
+			if (id == 1)
+				r = store_raw_put(t, raw, strlen(raw),
+				    m->raw_hash, err);
+			else
+				r = store_raw_put_ticket(t, id, raw,
+				    strlen(raw), m->raw_hash, err);
+			if (r == 0 && (r = store_msg_put(t, m, err)) == 0 &&
+			    (r = store_dedup_put(t, dk, id, seq, err)) == 0)
+				r = store_event_put(t, &e, err);
+			store_msg_free(m);
+		}
+		if (r == 0)
+			r = store_ticket_put(t, tk, err);
+		store_ticket_free(tk);
+	}
+	if (r < 0)
+		return -1;
+	memset(&o, 0, sizeof(o));
+	o.ticket = 1;
+	o.event = "customer_new";
+	o.recipient = "anna@example.org";
+	o.sender = "bounces@example.com";
+	o.created = V_WHEN;
+	o.next_try = V_WHEN;
+	o.last_error = "";
+	o.message = "Subject: x\n\nx\n";
+	return store_outbox_add(t, &o, err);
+}
+
+/* v_run - store_verify on dir: the problem count; reports into rep */
+static int
+v_run(const char *dir, struct v_report *rep)
+{
+	struct store *st;
+	struct pd_err err;
+	int n;
+
+	memset(rep, 0, sizeof(*rep));
+	if (store_open(dir, MB, 0, &st, &err) < 0) {
+		diag_err(&err);
+		return -1;
+	}
+	if ((n = store_verify(st, v_collect, rep, &err)) < 0)
+		diag_err(&err);
+	store_close(st);
+	return n;
+}
+
+/* test_verify - a clean store, then each kind of damage */
+static void
+test_verify(void)
+{
+	static const struct {
+		const char *label;
+		const char *db;
+		int	del;		/* delete the key instead of putting */
+		int	key;		/* which key: see the switch below */
+		const char *val;
+		size_t	vlen;
+		const char *want;
+	} cases[] = {
+		{ "a ticket's status key deleted", "status", 1, 0, NULL, 0,
+		    "ticket 1: status \"open\" is not in the status index" },
+		{ "a second status key for a ticket", "status", 0, 1, "", 0,
+		    "ticket 1 is under \"closed\" but its status is \"open\"" },
+		{ "a status key for a missing ticket", "status", 0, 2, "", 0,
+		    "\"open\" names ticket 9, which does not exist" },
+		{ "a ticket record destroyed", "tickets", 0, 3, "\x01zz", 3,
+		    "ticket 2: unreadable record" },
+		{ "a ticket's message deleted", "messages", 1, 4, NULL, 0,
+		    "ticket 1: 1 of its 2 messages missing (the first: 2)" },
+		{ "a message beyond the ticket's count", "messages", 0, 5,
+		    NULL, 0, "message 1/3: beyond the ticket's 2 messages" },
+		{ "a message of a missing ticket", "messages", 0, 6, NULL, 0,
+		    "message 7/1: its ticket does not exist" },
+		{ "a msgid entry naming a missing message", "msgid", 0, 7,
+		    "\0\0\0\0\0\0\0\x01\0\0\0\x09", 12,
+		    "<ghost@example.org> names message 1/9, which does not "
+		    "exist" },
+		{ "a msgid entry naming another message", "msgid", 0, 7,
+		    "\0\0\0\0\0\0\0\x01\0\0\0\x01", 12,
+		    "<ghost@example.org> names message 1/1, whose Message-ID "
+		    "differs" },
+		{ "a Message-ID's index entry deleted", "msgid", 1, 8, NULL, 0,
+		    "message 1/2: Message-ID <v2@example.org> is not indexed" },
+		{ "raw bytes deleted", "raw", 1, 9, NULL, 0,
+		    "message 1/1: its raw bytes are missing" },
+		{ "raw bytes changed", "raw", 0, 9, "Message-ID: <v1@example.org>"
+		    "\n\ny\n", 32, "message 1/1: its raw bytes do not match their "
+		    "hash" },
+		{ "raw bytes no message refers to", "raw", 0, 18, "orphan", 6,
+		    "(6 bytes) belongs to no message" },
+		{ "raw bytes of another length", "raw", 0, 9, "short", 5,
+		    "message 1/1: 32 raw bytes recorded, 5 stored" },
+		{ "a dedup entry naming a missing message", "dedup", 0, 10,
+		    "\0\0\0\0\0\0\0\x05\0\0\0\x01", 12,
+		    "names message 5/1, which does not exist" },
+		{ "an event of a missing ticket", "events", 0, 11, NULL, 0,
+		    "event 42/1: its ticket does not exist" },
+		{ "an event beyond the ticket's count", "events", 0, 12, NULL,
+		    0, "event 2/2: beyond the ticket's 1 events" },
+		{ "an outbox entry's due key deleted", "due", 1, 13, NULL, 0,
+		    "outbox 1: due at 1700000000 but not in the due-index" },
+		{ "an outbox entry of a missing ticket", "outbox", 0, 19,
+		    NULL, 0, "outbox 1: its ticket 42 does not exist" },
+		{ "a due key for a missing outbox entry", "due", 0, 14, "", 0,
+		    "due-index: outbox 77 due at 1700000000 does not exist" },
+		{ "a due key at another time", "due", 0, 15, "", 0,
+		    "outbox 1 is indexed at 1700000060 but due at 1700000000" },
+		{ "next_ticket behind the tickets", "meta", 0, 16,
+		    "\0\0\0\0\0\0\0\x02", 8,
+		    "meta: next_ticket is 2, but ticket 2 exists" },
+		{ "next_outbox behind the outbox", "kv", 0, 17,
+		    "\0\0\0\0\0\0\0\x01", 8,
+		    "kv: next_outbox is not beyond it, but outbox 1 exists" },
+	};
+	unsigned char k[64], h[STORE_HASH_BYTES];
+	struct v_report rep;
+	struct store *st;
+	struct pd_err err;
+	char dir[256], *val;
+	size_t i, klen, vlen;
+	int n;
+
+	path(dir, sizeof(dir), "verify");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (store_open(dir, MB, STORE_CREATE, &st, &err) < 0 ||
+		    store_write(st, w_verify_fill, NULL, &err) < 0) {
+			diag_err(&err);
+			OK(0, "verify: build the store");
+			store_close(st);
+			return;
+		}
+		store_close(st);
+		if (i == 0) {
+			n = v_run(dir, &rep);
+			IS_INT(n, 0, "verify: a clean store has no problem");
+			IS_INT(rep.n, 0, "verify: ... and reports none");
+			if (rep.n > 0)
+				printf("# %s", rep.text);
+		}
+		val = (char *)cases[i].val;
+		vlen = cases[i].vlen;
+		klen = 12;
+		switch (cases[i].key) {
+		case 0:		/* "open" NUL 1 */
+		case 2:		/* "open" NUL 9 */
+			memcpy(k, "open", 5);
+			be64(k + 5, cases[i].key == 0 ? 1 : 9);
+			klen = 13;
+			break;
+		case 1:		/* "closed" NUL 1 */
+			memcpy(k, "closed", 7);
+			be64(k + 7, 1);
+			klen = 15;
+			break;
+		case 3:
+			be64(k, 2);
+			klen = 8;
+			break;
+		case 4:
+			v_seq(k, 1, 2);
+			break;
+		case 5:		/* a copy of message 1/1 as 1/3 and 7/1 */
+		case 6:
+		case 11:	/* a copy of event 1/1 as 42/1 and 2/2 */
+		case 12:
+			v_seq(k, 1, 1);
+			val = raw_get(dir, cases[i].key < 11 ? "messages" :
+			    "events", k, 12, &vlen);
+			if (cases[i].key == 5)
+				v_seq(k, 1, 3);
+			else if (cases[i].key == 6)
+				v_seq(k, 7, 1);
+			else if (cases[i].key == 11)
+				v_seq(k, 42, 1);
+			else
+				v_seq(k, 2, 2);
+			break;
+		case 7:
+			memcpy(k, "ghost@example.org", 17);
+			klen = 17;
+			break;
+		case 8:
+			memcpy(k, "v2@example.org", 14);
+			klen = 14;
+			break;
+		case 9:
+			store_hash("Message-ID: <v1@example.org>\n\nx\n", 32,
+			    k);
+			klen = STORE_HASH_BYTES;
+			break;
+		case 10:
+			store_hash("dedup", 5, h);
+			memcpy(k, h, sizeof(h));
+			klen = STORE_HASH_BYTES;
+			break;
+		case 13:
+			v_due(k, V_WHEN, STORE_DUE_OUTBOX, 1);
+			klen = 17;
+			break;
+		case 14:
+			v_due(k, V_WHEN, STORE_DUE_OUTBOX, 77);
+			klen = 17;
+			break;
+		case 15:
+			v_due(k, V_WHEN + 60, STORE_DUE_OUTBOX, 1);
+			klen = 17;
+			break;
+		case 16:
+			memcpy(k, "next_ticket", 11);
+			klen = 11;
+			break;
+		case 17:
+			memcpy(k, "next_outbox", 11);
+			klen = 11;
+			break;
+		case 18:
+			store_hash("orphan", 6, k);
+			klen = STORE_HASH_BYTES;
+			break;
+		case 19:	/* the record says ticket 42 (its first field) */
+			be64(k, 1);
+			klen = 8;
+			val = raw_get(dir, "outbox", k, 8, &vlen);
+			if (val != NULL && vlen > 9)
+				be64((unsigned char *)val + 1, 42);
+			break;
+		}
+		if (cases[i].del)
+			n = raw_del(dir, cases[i].db, k, klen);
+		else
+			n = raw_put(dir, cases[i].db, k, klen, val, vlen);
+		if (val != cases[i].val)
+			free(val);
+		if (n != 0) {
+			OK(0, "verify: %s: LMDB refused the damage (%s)",
+			    cases[i].label, mdb_strerror(n));
+			rm_store(dir);
+			continue;
+		}
+		n = v_run(dir, &rep);
+		OK(n > 0 && n == rep.n && strstr(rep.text, cases[i].want) !=
+		    NULL, "verify: %s: reported", cases[i].label);
+		if (n <= 0 || strstr(rep.text, cases[i].want) == NULL)
+			printf("#   want: %s\n#   got %d: %s", cases[i].want, n,
+			    rep.text);
+		rm_store(dir);
+	}
+}
+
+/*
+ * Customers: records by lower-cased email, the external-id index, and the
+ * index of a requester's tickets kept by store_ticket_put/_del.
+ */
+
+struct c_list {
+	int	n;
+	int	stop_after;
+	char	text[1024];		/* "a@x,b@x" */
+};
+
+/* mk_customer - a customer with every field set (caller frees) */
+static struct pd_customer *
+mk_customer(const char *email, const char *ext, const char *name)
+{
+	struct pd_customer *c = xcalloc(1, sizeof(*c));
+
+	c->email = xstrdup(email);
+	c->name = xstrdup(name);
+	c->external_id = xstrdup(ext);
+	c->organisation = xstrdup("Müller & Söhne, \"GmbH\"");
+	c->phone = xstrdup("+49 30 1234567");
+	c->created = 1700000000;
+	c->updated = (time_t)4102444800LL;
+	c->notes = xstrdup("line one\nline two, with a comma");
+	return c;
+}
+
+/* w_customer - store_write callback: put the customer in arg */
+static int
+w_customer(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	return store_customer_put(t, arg, err);
+}
+
+/* What w_customers does in one transaction: put each; remember results. */
+struct c_batch {
+	struct pd_customer **c;
+	int	n;
+	int	rc[8];
+	int	cls[8];
+};
+
+/* w_customers - put several customers; a refusal does not end the batch */
+static int
+w_customers(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	struct c_batch *b = arg;
+	struct pd_err e;
+	int i;
+
+	(void)err;
+	for (i = 0; i < b->n; i++) {
+		err_clear(&e);
+		b->rc[i] = store_customer_put(t, b->c[i], &e);
+		b->cls[i] = e.class;
+		if (b->rc[i] < 0 && e.class != PD_EDATA) {
+			*err = e;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* cb_customers - iterator callback: list the emails */
+static int
+cb_customers(const struct pd_customer *c, void *arg)
+{
+	struct c_list *l = arg;
+	size_t len = strlen(l->text);
+
+	snprintf(l->text + len, sizeof(l->text) - len, "%s%s",
+	    l->n ? "," : "", c->email);
+	l->n++;
+	return l->stop_after && l->n >= l->stop_after ? 1 : 0;
+}
+
+/* c_get - a lookup in its own read transaction: by email or external id */
+static int
+c_get(struct store *st, const char *key, int external,
+      struct pd_customer **cp, struct pd_err *err)
+{
+	struct store_txn *t;
+	int r;
+
+	*cp = NULL;
+	if (store_read(st, &t, err) < 0)
+		return -1;
+	r = external ? store_customer_get_by_external(t, key, cp, err) :
+	    store_customer_get_by_email(t, key, cp, err);
+	store_abort(t);
+	return r;
+}
+
+/* c_tickets - a requester's ticket ids as "1,2,3" into buf */
+static int
+c_tickets(struct store *st, const char *email, char *buf, size_t size)
+{
+	struct store_txn *t;
+	struct pd_err err;
+	uint64_t *ids;
+	size_t n, i, len = 0;
+	int r;
+
+	buf[0] = '\0';
+	if (store_read(st, &t, &err) < 0)
+		return -1;
+	r = store_customer_tickets(t, email, &ids, &n, &err);
+	store_abort(t);
+	if (r < 0) {
+		diag_err(&err);
+		return -1;
+	}
+	for (i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%" PRIu64,
+		    i ? "," : "", ids[i]);
+	free(ids);
+	return (int)n;
+}
+
+/* w_ticket_del - store_write callback: delete the ticket in arg */
+static int
+w_ticket_del(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	return store_ticket_del(t, arg, err);
+}
+
+/* c_put_ticket - write a ticket with a requester */
+static void
+c_put_ticket(struct store *st, uint64_t id, const char *requester)
+{
+	struct pd_ticket *tk = mk_ticket(id, "open");
+	struct pd_err err;
+
+	free(tk->requester);
+	tk->requester = xstrdup(requester);
+	if (store_write(st, w_ticket, tk, &err) < 0)
+		diag_err(&err);
+	store_ticket_free(tk);
+}
+
+static void test_customers_late(void);
+
+/* test_customers - the customer databases */
+static void
+test_customers(void)
+{
+	struct pd_customer *c, *alice, *bob, *carol, *batch[3];
+	struct c_batch cb;
+	struct c_list l;
+	struct store *st;
+	struct store_txn *cb_t;
+	struct pd_err err;
+	char dir[256], buf[256], *longaddr;
+	int r;
+
+	path(dir, sizeof(dir), "customers");
+	if (store_open(dir, MB, STORE_CREATE, &st, &err) < 0) {
+		OK(0, "customers: open a store");
+		diag_err(&err);
+		return;
+	}
+
+	alice = mk_customer("Alice@Example.COM", "CRM-1", "Alice Ärger");
+	OK(store_write(st, w_customer, alice, &err) == 0,
+	    "customer put (mixed-case email, external id)");
+	r = c_get(st, "alice@example.com", 0, &c, &err);
+	IS_INT(r, 1, "get by the lower-cased email");
+	if (r == 1) {
+		IS_STR(c->email, "alice@example.com", "... email lower-cased");
+		IS_STR(c->name, "Alice Ärger", "... name (UTF-8)");
+		IS_STR(c->external_id, "CRM-1", "... external id");
+		IS_STR(c->organisation, "Müller & Söhne, \"GmbH\"",
+		    "... organisation");
+		IS_STR(c->phone, "+49 30 1234567", "... phone");
+		IS_STR(c->notes, "line one\nline two, with a comma",
+		    "... notes with a newline");
+		IS_INT(c->created, 1700000000, "... created");
+		IS_INT(c->updated, 4102444800LL, "... updated (past 2^32)");
+	}
+	store_customer_free(c);
+	IS_INT(c_get(st, "ALICE@example.Com", 0, &c, &err), 1,
+	    "get by email in another case");
+	store_customer_free(c);
+	r = c_get(st, "CRM-1", 1, &c, &err);
+	IS_INT(r, 1, "get by external id");
+	IS_STR(r == 1 ? c->email : NULL, "alice@example.com", "... alice");
+	store_customer_free(c);
+	IS_INT(c_get(st, "crm-1", 1, &c, &err), 0, "external ids match "
+	    "exactly (crm-1 is another id)");
+	IS_INT(c_get(st, "nobody@example.com", 0, &c, &err), 0,
+	    "unknown email: not found");
+	IS_INT(c_get(st, "", 0, &c, &err), 0, "empty email: not found");
+
+	/* a new external id replaces the old one in the index */
+	free(alice->external_id);
+	alice->external_id = xstrdup("CRM-9");
+	OK(store_write(st, w_customer, alice, &err) == 0, "alice's external "
+	    "id changes to CRM-9");
+	IS_INT(c_get(st, "CRM-1", 1, &c, &err), 0, "... CRM-1 leads nowhere");
+	IS_INT(c_get(st, "CRM-9", 1, &c, &err), 1, "... CRM-9 leads to her");
+	store_customer_free(c);
+
+	/* a taken id is refused, nothing of that customer is written, and
+	 * the rest of the transaction goes on */
+	bob = mk_customer("bob@example.com", "CRM-9", "Bob");
+	carol = mk_customer("carol@example.com", "CRM-3", "Carol");
+	batch[0] = bob;
+	batch[1] = carol;
+	memset(&cb, 0, sizeof(cb));
+	cb.c = batch;
+	cb.n = 2;
+	OK(store_write(st, w_customers, &cb, &err) == 0, "one transaction "
+	    "with a refused customer commits");
+	IS_INT(cb.rc[0], -1, "bob with alice's external id: refused");
+	IS_INT(cb.cls[0], PD_EDATA, "... as a data error");
+	IS_INT(cb.rc[1], 0, "carol in the same transaction: stored");
+	IS_INT(c_get(st, "bob@example.com", 0, &c, &err), 0, "... bob was "
+	    "not written");
+	r = c_get(st, "CRM-9", 1, &c, &err);
+	IS_STR(r == 1 ? c->email : NULL, "alice@example.com", "... CRM-9 "
+	    "still alice's");
+	store_customer_free(c);
+	IS_INT(c_get(st, "CRM-3", 1, &c, &err), 1, "... CRM-3 is carol's");
+	store_customer_free(c);
+
+	/* no external id any more: the index entry goes */
+	free(carol->external_id);
+	carol->external_id = xstrdup("");
+	OK(store_write(st, w_customer, carol, &err) == 0, "carol without an "
+	    "external id");
+	IS_INT(c_get(st, "CRM-3", 1, &c, &err), 0, "... CRM-3 leads nowhere");
+	/* now bob may take CRM-3 */
+	free(bob->external_id);
+	bob->external_id = xstrdup("CRM-3");
+	OK(store_write(st, w_customer, bob, &err) == 0, "bob takes the freed "
+	    "CRM-3");
+
+	free(bob->email);
+	bob->email = xstrdup("");
+	err_clear(&err);
+	OK(store_write(st, w_customer, bob, &err) < 0 &&
+	    err.class == PD_EDATA, "a customer without email: refused "
+	    "(PD_EDATA)");
+
+	memset(&l, 0, sizeof(l));
+	OK(store_read(st, &cb_t, &err) == 0, "read transaction");
+	OK(store_customer_iter(cb_t, cb_customers, &l, &err) == 0,
+	    "iterate customers");
+	IS_STR(l.text, "alice@example.com,bob@example.com,carol@example.com",
+	    "... in email order, each once");
+	memset(&l, 0, sizeof(l));
+	l.stop_after = 1;
+	OK(store_customer_iter(cb_t, cb_customers, &l, &err) == 0 &&
+	    l.n == 1, "... a callback's 1 stops the walk");
+	store_abort(cb_t);
+
+	/* the tickets of a requester */
+	c_put_ticket(st, 1, "Dora@Example.org");
+	c_put_ticket(st, 2, "dora@example.org");
+	c_put_ticket(st, 3, "erik@example.org");
+	IS_INT(c_tickets(st, "DORA@example.org", buf, sizeof(buf)), 2,
+	    "a requester's tickets, any case");
+	IS_STR(buf, "1,2", "... ids ascending");
+	c_put_ticket(st, 2, "erik@example.org");
+	c_tickets(st, "dora@example.org", buf, sizeof(buf));
+	IS_STR(buf, "1", "requester of ticket 2 changes: dora keeps 1");
+	c_tickets(st, "erik@example.org", buf, sizeof(buf));
+	IS_STR(buf, "2,3", "... erik has 2 and 3");
+	c_put_ticket(st, 3, "erik@example.org");
+	IS_INT(c_tickets(st, "erik@example.org", buf, sizeof(buf)), 2,
+	    "rewriting a ticket adds no entry");
+	{
+		struct pd_ticket *tk = mk_ticket(3, "open");
+
+		free(tk->requester);
+		tk->requester = xstrdup("erik@example.org");
+		OK(store_write(st, w_ticket_del, tk, &err) == 0,
+		    "delete ticket 3");
+		store_ticket_free(tk);
+	}
+	c_tickets(st, "erik@example.org", buf, sizeof(buf));
+	IS_STR(buf, "2", "... gone from its requester's tickets");
+	IS_INT(c_tickets(st, "nobody@example.org", buf, sizeof(buf)), 0,
+	    "a stranger has no tickets");
+
+	/* an address too long for a key: found by reading every ticket */
+	longaddr = xmalloc(600);
+	memset(longaddr, 'x', 580);
+	memcpy(longaddr + 580, "@example.org", 13);
+	c_put_ticket(st, 7, longaddr);
+	IS_INT(c_tickets(st, longaddr, buf, sizeof(buf)), 1, "a 592-byte "
+	    "requester (not indexed) still has its ticket");
+	IS_STR(buf, "7", "... ticket 7");
+	free(bob->email);
+	bob->email = longaddr;
+	err_clear(&err);
+	OK(store_write(st, w_customer, bob, &err) < 0 &&
+	    err.class == PD_EDATA, "a 592-byte email as a customer key: "
+	    "refused");
+	store_close(st);
+
+	/* the index naming a missing customer is a corrupt store */
+	OK(raw_put(dir, "customer_ext", "GHOST", 5, "ghost@example.com",
+	    17) == 0, "write an external id naming no customer (plain LMDB)");
+	if (store_open(dir, MB, STORE_RDONLY, &st, &err) == 0) {
+		err_clear(&err);
+		IS_INT(c_get(st, "GHOST", 1, &c, &err), -1,
+		    "... lookup: error");
+		IS_INT(err.class, PD_ETEMP, "... temporary (corrupt record)");
+		OK(strstr(err.text, "corrupt") != NULL, "... says corrupt: %s",
+		    err.text);
+		r = c_get(st, "CRM-9", 1, &c, &err);
+		IS_STR(r == 1 ? c->name : NULL, "Alice Ärger", "read-only "
+		    "reopen: alice is there");
+		store_customer_free(c);
+		store_close(st);
+	} else
+		OK(0, "reopen read-only");
+	store_customer_free(alice);
+	store_customer_free(bob);
+	store_customer_free(carol);
+	rm_store(dir);
+	test_customers_late();
+}
+
+/* raw_drop - delete named databases with plain LMDB calls */
+static int
+raw_drop(const char *dir, const char *const *dbs)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	int rc;
+
+	if ((env = raw_env(dir)) == NULL)
+		return -1;
+	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) == 0) {
+		for (; *dbs != NULL && rc == 0; dbs++)
+			if ((rc = mdb_dbi_open(txn, *dbs, 0, &dbi)) == 0)
+				rc = mdb_drop(txn, dbi, 1);
+		if (rc == 0)
+			rc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+	}
+	mdb_env_close(env);
+	return rc;
+}
+
+/* test_customers_late - a store made before the customer databases */
+static void
+test_customers_late(void)
+{
+	static const char *const late[] = { "customers", "customer_ext",
+	    "customer_tickets", NULL };
+	struct store *st;
+	struct pd_err err;
+	char dir[256], buf[64];
+
+	path(dir, sizeof(dir), "late");
+	if (store_open(dir, MB, STORE_CREATE, &st, &err) < 0) {
+		OK(0, "late: create");
+		return;
+	}
+	c_put_ticket(st, 4, "Old@Example.org");
+	c_put_ticket(st, 5, "old@example.org");
+	c_put_ticket(st, 6, "other@example.org");
+	store_close(st);
+	OK(raw_drop(dir, late) == 0, "a store without the customer databases "
+	    "(dropped with plain LMDB)");
+	err_clear(&err);
+	OK(store_open(dir, MB, STORE_RDONLY, &st, &err) < 0 &&
+	    strstr(err.text, "predates") != NULL, "read-only open: refused, "
+	    "saying what adds them: %s", err.text);
+	if (store_open(dir, MB, 0, &st, &err) < 0) {
+		OK(0, "read-write open adds them");
+		diag_err(&err);
+		return;
+	}
+	OK(1, "read-write open adds them");
+	IS_INT(c_tickets(st, "old@example.org", buf, sizeof(buf)), 2,
+	    "... and indexes the tickets already stored");
+	IS_STR(buf, "4,5", "... 4 and 5");
+	store_close(st);
+	OK(store_open(dir, MB, STORE_RDONLY, &st, &err) == 0,
+	    "read-only open works afterwards");
+	store_close(st);
+	rm_store(dir);
+}
+
 int
 main(void)
 {
@@ -1243,6 +1996,8 @@ main(void)
 	test_corrupt();
 	test_threads();
 	test_processes();
+	test_verify();
+	test_customers();
 	rm_store(dir);
 	rmdir(base);
 	return tap_done();
