@@ -34,6 +34,7 @@ int	ctl_agent(struct ctl *, int, char **);
 int	ctl_agents(struct ctl *, int, char **);
 int	ctl_workflow(struct ctl *, int, char **);
 int	ctl_explain(struct ctl *, int, char **);
+int	ctl_suppressed(struct ctl *, int, char **);
 int	ctl_customer(struct ctl *, int, char **);
 
 #endif

@@ -53,6 +53,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"agents", ctl_agents, "", "the agents and their availability"},
 	{"explain", ctl_explain, "ID|MESSAGE-ID|QUEUE-ID",
 	    "what an intake saw and decided"},
+	{"suppressed", ctl_suppressed, "[--json] [--remove ADDRESS]",
+	    "addresses not mailed after a hard bounce"},
 	{"workflow", ctl_workflow, "[NAME]",
 	    "a workflow's statuses, transitions and policies"},
 	{"customer", ctl_customer, "import FILE | list | show EMAIL",

@@ -293,6 +293,20 @@ show_text(json_t *o)
 	printf("Created:   %s\nUpdated:   %s\n",
 	    json_string_value(json_object_get(o, "created")),
 	    json_string_value(json_object_get(o, "updated")));
+	if (json_array_size(json_object_get(o, "earlier_tickets")) > 0) {
+		printf("Earlier:  ");
+		json_array_foreach(json_object_get(o, "earlier_tickets"), i, v)
+			printf(" #%lld", (long long)json_integer_value(v));
+		putchar('\n');
+	}
+	if (json_is_object(json_object_get(o, "customer"))) {
+		json_t *cu = json_object_get(o, "customer");
+
+		printf("Customer:  ");
+		tputs(json_string_value(json_object_get(cu, "name")));
+		printf(" (external id %s)\n", json_string_value(
+		    json_object_get(cu, "external_id")));
+	}
 	printf("Reply to:  %s\nURL:       %s\n",
 	    json_string_value(json_object_get(o, "reply_address")),
 	    json_string_value(json_object_get(o, "url")));
@@ -336,6 +350,43 @@ show_text(json_t *o)
 	}
 }
 
+/* show_customer - the customer record and their earlier tickets (004:
+ * "Ticket History - previous tickets from this customer") */
+static int
+show_customer(struct store_txn *txn, const struct pd_ticket *t, json_t *o,
+	      struct pd_err *err)
+{
+	struct pd_customer *cu = NULL;
+	json_t *earlier = json_array(), *cj = json_null();
+	uint64_t *ids = NULL;
+	size_t i, n = 0;
+	int rc;
+
+	if ((rc = store_customer_get_by_email(txn, t->requester, &cu,
+	    err)) < 0 || store_customer_tickets(txn, t->requester, &ids, &n,
+	    err) < 0) {
+		json_decref(earlier);
+		return -1;
+	}
+	if (rc == 1) {
+		cj = json_object();
+		json_object_set_new(cj, "email", js(cu->email));
+		json_object_set_new(cj, "name", js(cu->name));
+		json_object_set_new(cj, "external_id", js(cu->external_id));
+		json_object_set_new(cj, "organisation", js(cu->organisation));
+		json_object_set_new(cj, "phone", js(cu->phone));
+	}
+	for (i = 0; i < n; i++)
+		if (ids[i] != t->id)
+			json_array_append_new(earlier,
+			    json_integer((json_int_t)ids[i]));
+	json_object_set_new(o, "customer", cj);
+	json_object_set_new(o, "earlier_tickets", earlier);
+	store_customer_free(cu);
+	free(ids);
+	return 0;
+}
+
 /* show_build - the whole ticket document */
 static int
 show_build(struct ctl *c, struct store_txn *txn, const struct pd_ticket *t,
@@ -365,7 +416,8 @@ show_build(struct ctl *c, struct store_txn *txn, const struct pd_ticket *t,
 	free(tok);
 	free(url);
 	if (store_msg_iter(txn, t->id, msg_json, msgs, err) < 0 ||
-	    store_event_iter(txn, t->id, event_json, evs, err) < 0) {
+	    store_event_iter(txn, t->id, event_json, evs, err) < 0 ||
+	    show_customer(txn, t, o, err) < 0) {
 		json_decref(o);
 		return -1;
 	}

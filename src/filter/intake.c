@@ -23,6 +23,7 @@
 #include "util/xalloc.h"
 #include "mail/mail_parse.h"
 #include "mail/mail_text.h"
+#include "mail/mail_dsn.h"
 #include "notify/notify.h"
 #include "token/token.h"
 #include "store/store.h"
@@ -59,6 +60,8 @@ struct intake_work {
 	int	token_seen;		/* the recipient had an extension */
 	int	held;			/* unknown sender: held for #approve */
 	struct rules_result rr;		/* what the intake rules said */
+	struct pd_dsn *dsn;		/* a bounce's report, parsed */
+	uint64_t bounce_ticket;		/* ... naming a Message-ID we sent */
 	int	session;		/* SESSION_* of chatdesk */
 	struct buf *why_pre;		/* explain: what was known before the txn */
 	struct buf *why;		/* explain: the whole story (in the txn) */
@@ -245,6 +248,15 @@ intake_evidence(struct store_txn *txn, struct intake_work *w,
 		store_ticket_free(t);
 		t = NULL;
 	}
+	/* a bounce names the message it returns */
+	if (w->dsn != NULL && w->dsn->orig_message_id[0] != '\0') {
+		rc = store_msgid_lookup(txn, w->dsn->orig_message_id, &tk,
+		    &seq, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 1)
+			ev->stored_ref_ticket = tk;
+	}
 	/* newest reference first: In-Reply-To is last in the list */
 	for (i = w->msg->nreferences; i > 0 && ev->stored_ref_ticket == 0; i--) {
 		rc = store_msgid_lookup(txn, w->msg->references[i - 1], &tk,
@@ -320,9 +332,11 @@ intake_queue(struct store_txn *txn, struct intake_work *w,
 	if (notify_queue(txn, &w->nctx, nm, &id, err) < 0) {
 		if (err->class != PD_EDATA)
 			return -1;
-		/* too large to send: keep the mail, note it on the ticket */
+		/* too large, or a suppressed address: keep the mail */
 		res->suppressed++;
-		res->suppressed_why = "notification over message_size_limit";
+		res->suppressed_why = strncmp(err->text, "suppressed", 10) == 0
+		    ? "address suppressed after a hard bounce" :
+		    "notification over message_size_limit";
 		buf_printf(w->why, "notification %s to <%s>: not sent: %s\n",
 		    nm->event, nm->to_addr, err->text);
 		err_clear(err);
@@ -675,6 +689,63 @@ intake_explain_store(struct store_txn *txn, struct intake_work *w,
 	return rc;
 }
 
+/* intake_bounce - a bounce of our mail: a system event on the ticket,
+ * the assigned agent (or every agent) is told, and a hard-bounced address
+ * is not mailed again until it writes in again */
+static int
+intake_bounce(struct store_txn *txn, struct intake_work *w,
+	      struct pd_ticket *t, struct pd_err *err)
+{
+	const struct pd_dsn *d = w->dsn;
+	struct agent_act *a = &w->act;
+	struct buf *text = buf_new(256);
+	char key[300], val[300];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < d->nrecipients; i++) {
+		const struct pd_dsn_rcpt *r = &d->recipients[i];
+		char *detail = xasprintf("mail to %s %s: %s %s", r->addr,
+		    d->hard ? "bounced" : "was delayed", r->status,
+		    r->diagnostic);
+
+		buf_printf(text, "%s\n", detail);
+		rc = intake_event(txn, t, "postdesk", "bounce", detail, w->now,
+		    err);
+		free(detail);
+		if (rc == 0 && d->hard && r->status[0] == '5' &&
+		    r->addr[0] != '\0') {
+			snprintf(key, sizeof(key), "suppress:%.280s", r->addr);
+			snprintf(val, sizeof(val), "%lld %s %.200s",
+			    (long long)w->now, r->status, r->diagnostic);
+			rc = store_kv_put(txn, key, val, strlen(val), err);
+			buf_printf(w->why, "suppressed: <%s> (hard bounce)\n",
+			    r->addr);
+		}
+	}
+	if (rc == 0 && d->nrecipients == 0)
+		buf_printf(text, "a bounce: %s\n", d->reason);
+	if (rc == 0) {
+		a->nctx = &w->nctx;
+		a->agent = NULL;
+		a->now = w->now;
+		agent_act_reset(a);
+		rc = agent_notify_all(txn, a, t, "agent_bounce", text->data,
+		    err);
+		if (rc == 0 && a->noutbox > 0) {
+			w->res->outbox = xrealloc(w->res->outbox,
+			    (w->res->noutbox + a->noutbox + 1) *
+			    sizeof(*w->res->outbox));
+			memcpy(w->res->outbox + w->res->noutbox, a->outbox,
+			    a->noutbox * sizeof(*a->outbox));
+			w->res->noutbox += a->noutbox;
+			w->res->queued += (int)a->noutbox;
+		}
+	}
+	buf_free(text);
+	return rc;
+}
+
 /* intake_txn - the one write transaction of an intake */
 static int
 intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
@@ -801,6 +872,27 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		t->last_assignee = xstrdup("");
 		t->created = w->now;
 		t->followup_of = followup;
+		/* 004: "Tickets are automatically linked to customers by ...
+		 * External ID - matching by the external identifier" */
+		if (person && w->msg->x_customer_id[0] != '\0') {
+			struct pd_customer *cu = NULL;
+
+			if ((rc = store_customer_get_by_external(txn,
+			    w->msg->x_customer_id, &cu, err)) < 0)
+				goto fail;
+			if (rc == 1 && strcasecmp(cu->email, who) != 0) {
+				free(t->requester);
+				t->requester = xstrdup(cu->email);
+				if (t->requester_name[0] == '\0') {
+					free(t->requester_name);
+					t->requester_name = xstrdup(cu->name);
+				}
+				buf_printf(w->why, "customer: %s, by external "
+				    "id %s\n", cu->email,
+				    w->msg->x_customer_id);
+			}
+			store_customer_free(cu);
+		}
 		if (w->rr.queue != NULL) {
 			free(t->queue);
 			t->queue = xstrdup(w->rr.queue);
@@ -840,6 +932,14 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		goto fail;
 	if (person && !w->held)
 		(void)store_ticket_add_participant(t, who);
+	if (person) {
+		/* whoever writes in again may be mailed again */
+		char skey[300];
+
+		snprintf(skey, sizeof(skey), "suppress:%.280s", who);
+		if (store_kv_del(txn, skey, err) < 0)
+			goto fail;
+	}
 
 	if (person && !w->held)
 		next = workflow_next(w->ctx->wf, res->is_new ? NULL :
@@ -898,6 +998,9 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		if (intake_act(txn, w, t, err) < 0)
 			goto fail;
 	}
+	if (w->cls.class == PD_CLASS_BOUNCE && w->dsn != NULL &&
+	    intake_bounce(txn, w, t, err) < 0)
+		goto fail;
 	if (w->rr.ntags > 0) {
 		struct buf *tb = buf_new(64);
 
@@ -1142,6 +1245,13 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 	    token_agent_verify(ctx->keys, ext, &tk, &seq, aid) == 1))
 		w.token_ticket = tk;
 	w.token_seen = has_ext;
+	if (w.cls.class == PD_CLASS_BOUNCE) {
+		mail_dsn_parse(req->raw, req->len, &w.dsn, err);
+		if (w.dsn != NULL && w.dsn->orig_message_id[0] != '\0' &&
+		    token_msgid_verify(ctx->keys, w.dsn->orig_message_id, &tk,
+		    &seq) == 1)
+			w.bounce_ticket = tk;
+	}
 	intake_identify(&w, has_ext ? ext : NULL);
 	buf_printf(w.why_pre, "intake: queue id %s, envelope <%s> -> <%s>, "
 	    "Message-ID <%s>\nclass: %s (%s); automatic answers %s\n",
@@ -1179,7 +1289,9 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 		res->reason = "control address: not an authenticated agent";
 		goto done;
 	}
-	w.ours = xcalloc(w.msg->nreferences + 1, sizeof(*w.ours));
+	w.ours = xcalloc(w.msg->nreferences + 2, sizeof(*w.ours));
+	if (w.bounce_ticket != 0)
+		w.ours[w.nours++] = w.bounce_ticket;
 	for (i = w.msg->nreferences; i > 0; i--)
 		if (token_msgid_verify(ctx->keys, w.msg->references[i - 1],
 		    &tk, &seq) == 1)
@@ -1190,6 +1302,7 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 
 	rc = store_write(ctx->store, intake_txn, &w, err);
 done:
+	mail_dsn_free(w.dsn);
 	buf_free(w.why_pre);
 	buf_free(w.why);
 	free(w.ours);

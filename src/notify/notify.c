@@ -110,6 +110,21 @@ notify_queue(struct store_txn *txn, const struct notify_ctx *nc,
 	int rc = -1;
 
 	memset(&o, 0, sizeof(o));
+	/* an address that hard-bounced gets nothing until it writes in */
+	if (nm->agent == NULL && nm->to_addr != NULL) {
+		char key[300], val[300];
+		size_t vlen;
+		int r;
+
+		snprintf(key, sizeof(key), "suppress:%.280s", nm->to_addr);
+		if ((r = store_kv_get(txn, key, val, sizeof(val), &vlen,
+		    err)) < 0)
+			return -1;
+		if (r == 1)
+			return err_set(err, PD_EDATA, "suppressed: <%s> "
+			    "bounced hard; nothing is sent to it until it "
+			    "writes in again", nm->to_addr);
+	}
 	if (store_outbox_new_id(txn, &o.id, err) < 0)
 		return -1;
 	if (nm->ticket->id == 0) {

@@ -108,6 +108,7 @@ static const char *const tpl_event_names[] = {
 	"agent_note",		/* notice to agents: a colleague's internal note */
 	"agent_result",		/* to an agent: what their mail did */
 	"agent_control",	/* to an agent: the control address's answer */
+	"agent_bounce",		/* to agents: our mail for a ticket bounced */
 	NULL
 };
 

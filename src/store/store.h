@@ -194,6 +194,11 @@ int	store_kv_get(struct store_txn *, const char *key, void *val,
 int	store_kv_put(struct store_txn *, const char *key, const void *val,
 		     size_t len, struct pd_err *);
 int	store_kv_del(struct store_txn *, const char *key, struct pd_err *);
+/* store_kv_iter - pairs whose key starts with prefix; the value is
+ * borrowed for the callback; fn returns 0 go on, 1 stop, -1 error */
+int	store_kv_iter(struct store_txn *, const char *prefix,
+		      int (*fn)(const char *key, const void *val, size_t len,
+		      void *), void *, struct pd_err *);
 
 /* store_stat - counts for "postdesk check" and the bench: tickets, messages, map size in use */
 struct store_stat {

@@ -283,3 +283,41 @@ store_outbox_free(struct pd_outbox *o)
 {
 	record_outbox_free(o);
 }
+
+struct kv_walk {
+	int	(*fn)(const char *, const void *, size_t, void *);
+	void	*arg;
+};
+
+/* visit_kv - one key-value pair, key NUL-terminated for the callback */
+static int
+visit_kv(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+	 struct walk_ctx *ctx, struct pd_err *err)
+{
+	struct kv_walk *kw = ctx->arg;
+	char key[KV_KEYMAX + 1];
+
+	(void)t;
+	(void)err;
+	if (k->mv_size > KV_KEYMAX)
+		return 0;
+	memcpy(key, k->mv_data, k->mv_size);
+	key[k->mv_size] = '\0';
+	return kw->fn(key, v->mv_data, v->mv_size, kw->arg);
+}
+
+/* store_kv_iter - every pair whose key starts with prefix, in key order */
+int
+store_kv_iter(struct store_txn *t, const char *prefix,
+	      int (*fn)(const char *, const void *, size_t, void *), void *arg,
+	      struct pd_err *err)
+{
+	struct walk_ctx ctx;
+	struct kv_walk kw;
+
+	kw.fn = fn;
+	kw.arg = arg;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.arg = &kw;
+	return si_walk(t, DB_KV, prefix, strlen(prefix), visit_kv, &ctx, err);
+}
