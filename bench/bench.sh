@@ -464,4 +464,5 @@ printf '(1 job: wall time of (d) minus (a), over the notifications)\n'
 echo "bench: $(($(date +%s) - started)) seconds in all"
 # then postdesk-cron on a store of 1,000,000 tickets (bench_cron.sh)
 top_srcdir=$top_srcdir top_builddir=$top_builddir sh "$top_srcdir/bench/bench_cron.sh" || STATUS=1
+top_srcdir=$top_srcdir top_builddir=$top_builddir bash "$top_srcdir/bench/bench_milter.sh" || STATUS=1
 exit $STATUS

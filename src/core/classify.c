@@ -95,6 +95,9 @@ is_ours(const char *addr, const struct pd_classify_in *in)
 	const char *at;
 	size_t n;
 
+	if (!empty(addr) && !empty(in->our_bounce) &&
+	    strcasecmp(addr, in->our_bounce) == 0)
+		return 1;
 	if (empty(addr) || empty(in->our_local) ||
 	    (at = strrchr(addr, '@')) == NULL ||
 	    strcasecmp(at + 1, in->our_domain) != 0)

@@ -32,6 +32,7 @@ struct pd_classify_in {
 	const char *our_domain;		/* its domain */
 	const char *our_local;		/* its local part */
 	const char *our_host;		/* hostname (Message-ID right side) */
+	const char *our_bounce;		/* bounce_address, NULL none */
 };
 
 struct pd_classify {

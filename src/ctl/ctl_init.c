@@ -189,6 +189,9 @@ ctl_check(struct ctl *c, int argc, char **argv)
 		return ctl_status(&err);
 	}
 	printf("%s: configuration OK\n", c->conf.path);
+	/* read everything as the account the filter runs as would */
+	if (priv_become_owner(c->conf.data_directory, &uid, &err) < 0)
+		return ctl_status(&err);
 	if (agents_load(c->conf.agents_file, &agents, &err) < 0)
 		return ctl_status(&err);
 	if (c->conf.agents_file[0] != '\0')
@@ -213,8 +216,6 @@ ctl_check(struct ctl *c, int argc, char **argv)
 		}
 	}
 	printf("intake rules OK\n");
-	if (priv_become_owner(c->conf.data_directory, &uid, &err) < 0)
-		return ctl_status(&err);
 	if (token_init() < 0 ||
 	    (keys = keyfile_load(c->conf.key_file, &err)) == NULL)
 		return ctl_status(&err);

@@ -72,10 +72,8 @@ static int
 act_queue(struct store_txn *txn, struct agent_act *a, struct notify_msg *nm,
 	  struct pd_err *err)
 {
-	uint64_t id;
-
 	nm->now = a->now;
-	if (notify_queue(txn, a->nctx, nm, &id, err) < 0) {
+	if (notify_queue(txn, a->nctx, nm, &a->outbox, &a->noutbox, err) < 0) {
 		if (err->class != PD_EDATA)
 			return -1;
 		buf_printf(a->report, "(a notification was not sent: %s)\n",
@@ -83,8 +81,6 @@ act_queue(struct store_txn *txn, struct agent_act *a, struct notify_msg *nm,
 		err_clear(err);
 		return 0;
 	}
-	a->outbox = xrealloc(a->outbox, (a->noutbox + 1) * sizeof(*a->outbox));
-	a->outbox[a->noutbox++] = id;
 	return 0;
 }
 

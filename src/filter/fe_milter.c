@@ -109,7 +109,7 @@ struct milter_req {
 /* One SMTP connection (smfi_setpriv). */
 struct milter_conn {
 	char	*client_addr;
-	int	leadspc;	/* header values arrive with their white space */
+	int	leadspc;	/* values keep their own leading space */
 	int	nr_hdr;		/* the MTA expects no reply to headers */
 	struct milter_msg m;
 };

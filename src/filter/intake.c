@@ -327,27 +327,29 @@ intake_queue(struct store_txn *txn, struct intake_work *w,
 	     const struct notify_msg *nm, struct pd_err *err)
 {
 	struct intake_result *res = w->res;
-	uint64_t id;
+	size_t before = res->noutbox, i;
 
-	if (notify_queue(txn, &w->nctx, nm, &id, err) < 0) {
+	if (notify_queue(txn, &w->nctx, nm, &res->outbox, &res->noutbox,
+	    err) < 0) {
 		if (err->class != PD_EDATA)
 			return -1;
-		/* too large, or a suppressed address: keep the mail */
+		/* too large, a suppressed or unusable address: keep the mail */
 		res->suppressed++;
-		res->suppressed_why = strncmp(err->text, "suppressed", 10) == 0
-		    ? "address suppressed after a hard bounce" :
-		    "notification over message_size_limit";
+		memcpy(res->suppressed_text, err->text,
+		    sizeof(res->suppressed_text));
+		res->suppressed_text[sizeof(res->suppressed_text) - 1] = '\0';
+		res->suppressed_why = res->suppressed_text;
 		buf_printf(w->why, "notification %s to <%s>: not sent: %s\n",
 		    nm->event, nm->to_addr, err->text);
 		err_clear(err);
 		return 0;
 	}
-	buf_printf(w->why, "notification %s to <%s>: queued (outbox %llu)\n",
-	    nm->event, nm->to_addr, (unsigned long long)id);
-	res->outbox = xrealloc(res->outbox, (res->noutbox + 1) *
-	    sizeof(*res->outbox));
-	res->outbox[res->noutbox++] = id;
-	res->queued++;
+	for (i = before; i < res->noutbox; i++)
+		buf_printf(w->why, "notification %s to <%s>%s: queued (outbox "
+		    "%llu)\n", nm->event, nm->to_addr, i > before ?
+		    " (a template Cc/Bcc copy)" : "",
+		    (unsigned long long)res->outbox[i]);
+	res->queued += (int)(res->noutbox - before);
 	return 0;
 }
 
@@ -1087,6 +1089,7 @@ intake_classify(struct intake_work *w)
 	in.our_domain = c->support_domain;
 	in.our_local = c->support_local;
 	in.our_host = c->hostname;
+	in.our_bounce = c->bounce_address;
 	core_classify(&in, &w->cls);
 }
 

@@ -72,7 +72,8 @@ struct intake_result {
 	int	defects;	/* parse problems (the message was still stored) */
 	int	queued;		/* notifications queued */
 	int	suppressed;	/* automatic answers not sent (policy, rate) */
-	const char *suppressed_why;
+	const char *suppressed_why;	/* points into suppressed_text */
+	char	suppressed_text[256];
 	int	is_agent;	/* an authenticated agent's mail */
 	int	agent_public;	/* ... sent a public reply */
 	int	agent_held;	/* ... held as a draft (collision) */

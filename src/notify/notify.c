@@ -12,6 +12,7 @@
 #include "util/err.h"
 #include "util/xalloc.h"
 #include "mail/mail_compose.h"
+#include "mail/mail_parse.h"
 #include "token/token.h"
 #include "store/store.h"
 #include "core/workflow.h"
@@ -55,8 +56,8 @@ agent_reply_address(const struct pd_conf *conf,
 /* notify_render - template → subject and body */
 static int
 notify_render(const struct notify_ctx *nc, const struct notify_msg *nm,
-	      const char *url, char **subject, char **body,
-	      struct pd_err *err)
+	      const char *url, char **subject, char **body, char **cc,
+	      char **bcc, struct pd_err *err)
 {
 	const struct pd_conf *c = nc->conf;
 	const struct pd_ticket *t = nm->ticket;
@@ -90,7 +91,48 @@ notify_render(const struct notify_ctx *nc, const struct notify_msg *nm,
 			return -1;
 		rc = tpl_render(tp, vars, sizeof(vars) / sizeof(vars[0]),
 		    subject, body, err);
+		*cc = xstrdup(tpl_cc(tp));
+		*bcc = xstrdup(tpl_bcc(tp));
 		tpl_free(tp);
+	}
+	return rc;
+}
+
+/* notify_id - append an outbox id */
+static void
+notify_id(uint64_t **ids, size_t *nids, uint64_t id)
+{
+	*ids = xrealloc(*ids, (*nids + 1) * sizeof(**ids));
+	(*ids)[(*nids)++] = id;
+}
+
+/* notify_copies - one more outbox entry per address of a Cc/Bcc list */
+static int
+notify_copies(struct store_txn *txn, const struct pd_outbox *orig,
+	      const char *list, uint64_t **ids, size_t *nids,
+	      struct pd_err *err)
+{
+	struct pd_outbox o = *orig;
+	const char *p = list;
+	char *one, *addr;
+	size_t n;
+	int rc = 0;
+
+	while (rc == 0 && p != NULL && *p != '\0') {
+		n = strcspn(p, ",");
+		one = xstrndup(p, n);
+		addr = mail_addr_normalize(one);
+		if (strchr(addr, '@') != NULL) {
+			o.id = 0;
+			o.recipient = addr;
+			if ((rc = store_outbox_add(txn, &o, err)) == 0)
+				notify_id(ids, nids, o.id);
+		}
+		free(addr);
+		free(one);
+		p += n;
+		if (*p == ',')
+			p++;
 	}
 	return rc;
 }
@@ -98,13 +140,15 @@ notify_render(const struct notify_ctx *nc, const struct notify_msg *nm,
 /* notify_queue - one notification into the outbox */
 int
 notify_queue(struct store_txn *txn, const struct notify_ctx *nc,
-	     const struct notify_msg *nm, uint64_t *idp, struct pd_err *err)
+	     const struct notify_msg *nm, uint64_t **ids, size_t *nids,
+	     struct pd_err *err)
 {
 	const struct pd_conf *c = nc->conf;
 	struct pd_outbox o;
 	struct mail_out mo;
 	const char *refs[2];
 	char *subject = NULL, *body = NULL, *url = NULL, *reply_to = NULL;
+	char *cc = NULL, *bcc = NULL;
 	char *msgid = NULL, *raw = NULL;
 	size_t nrefs = 0, len = 0;
 	int rc = -1;
@@ -147,7 +191,7 @@ notify_queue(struct store_txn *txn, const struct notify_ctx *nc,
 		    "ticket %" PRIu64 " (key?)", nm->ticket->id);
 		goto out;
 	}
-	if (notify_render(nc, nm, url, &subject, &body, err) < 0)
+	if (notify_render(nc, nm, url, &subject, &body, &cc, &bcc, err) < 0)
 		goto out;
 	if (nm->first_msgid != NULL && *nm->first_msgid != '\0')
 		refs[nrefs++] = nm->first_msgid;
@@ -159,6 +203,7 @@ notify_queue(struct store_txn *txn, const struct notify_ctx *nc,
 	mo.from_addr = c->support_address;
 	mo.to_name = nm->to_name != NULL ? nm->to_name : "";
 	mo.to_addr = nm->to_addr;
+	mo.cc = cc;
 	mo.reply_to = reply_to;
 	mo.subject = subject;
 	mo.message_id = msgid;
@@ -172,10 +217,9 @@ notify_queue(struct store_txn *txn, const struct notify_ctx *nc,
 	if (mail_compose(&mo, &raw, &len, err) < 0)
 		goto out;
 	if (len > c->message_size_limit) {
-		err_set(err, PD_EDATA, "the %s notification for ticket %"
-		    PRIu64 " would be %zu bytes, over message_size_limit "
-		    "(%zu)", nm->event, nm->ticket->id, len,
-		    c->message_size_limit);
+		err_set(err, PD_EDATA, "notification over message_size_limit: "
+		    "%s for ticket %" PRIu64 " would be %zu bytes (limit %zu)",
+		    nm->event, nm->ticket->id, len, c->message_size_limit);
 		goto out;
 	}
 	o.ticket = nm->ticket->id;
@@ -188,9 +232,16 @@ notify_queue(struct store_txn *txn, const struct notify_ctx *nc,
 	o.attempts = 0;
 	o.last_error = "";
 	o.message = raw;
-	if ((rc = store_outbox_add(txn, &o, err)) == 0 && idp != NULL)
-		*idp = o.id;
+	if ((rc = store_outbox_add(txn, &o, err)) == 0)
+		notify_id(ids, nids, o.id);
+	/* the template's Cc and Bcc get the same message, each its own entry */
+	if (rc == 0)
+		rc = notify_copies(txn, &o, cc, ids, nids, err);
+	if (rc == 0)
+		rc = notify_copies(txn, &o, bcc, ids, nids, err);
 out:
+	free(cc);
+	free(bcc);
 	free(subject);
 	free(body);
 	free(url);

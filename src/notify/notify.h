@@ -55,11 +55,14 @@ struct notify_msg {
 	time_t	now;
 };
 
-/* notify_queue - render one notification and add it to the outbox; *id
- * is its outbox id. PD_EDATA: it would exceed message_size_limit (nothing
- * queued). */
+/* notify_queue - render one notification and add it to the outbox, with
+ * one more entry per address of the template's Cc and Bcc; the new
+ * outbox ids are appended to *ids (realloc()ed, *nids grows). PD_EDATA:
+ * it cannot be sent (over message_size_limit, an unusable or suppressed
+ * address); nothing was queued. */
 int	notify_queue(struct store_txn *, const struct notify_ctx *,
-		     const struct notify_msg *, uint64_t *id, struct pd_err *);
+		     const struct notify_msg *, uint64_t **ids, size_t *nids,
+		     struct pd_err *);
 
 /* notify_rate - count one automatic mail to addr in the current hour:
  * 1 allowed, 0 over autoreply_limit (not counted), -1 error */
