@@ -224,14 +224,15 @@ outcome_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	return rc;
 }
 
-/* send_one - deliver one entry and record the outcome */
+/* send_try - hand one entry to sendmail (no transaction open while it
+ * runs); 1 tried (so filled), 0 nothing to do, -1 error */
 static int
-send_one(struct store *st, const struct pd_conf *conf, uint64_t id,
-	 time_t now, struct notify_result *res, struct pd_err *err)
+send_try(struct store *st, const struct pd_conf *conf, uint64_t id,
+	 time_t now, struct notify_result *res, struct send_outcome *so,
+	 struct pd_err *err)
 {
 	struct store_txn *txn;
 	struct pd_outbox *o = NULL;
-	struct send_outcome so;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -246,18 +247,81 @@ send_one(struct store *st, const struct pd_conf *conf, uint64_t id,
 		store_outbox_free(o);
 		return 0;	/* given up earlier */
 	}
-	memset(&so, 0, sizeof(so));
-	so.id = id;
-	so.now = now;
-	so.max_age = conf->notify_max_age;
-	so.res = res;
-	so.ok = notify_sendmail(conf, o->sender, o->recipient, o->message,
+	memset(so, 0, sizeof(*so));
+	so->id = id;
+	so->now = now;
+	so->max_age = conf->notify_max_age;
+	so->res = res;
+	so->ok = notify_sendmail(conf, o->sender, o->recipient, o->message,
 	    strlen(o->message), res->why, sizeof(res->why)) == 0;
-	so.why = res->why;
+	so->why = res->why;
 	store_outbox_free(o);
-	if (store_write(st, outcome_txn, &so, err) < 0)
-		return -1;
 	return 1;
+}
+
+struct outcomes {
+	struct send_outcome *v;
+	size_t	n;
+};
+
+/* outcomes_txn - record a batch of outcomes in one transaction */
+static int
+outcomes_txn(struct store_txn *txn, void *arg, struct pd_err *err)
+{
+	struct outcomes *oc = arg;
+	size_t i;
+
+	for (i = 0; i < oc->n; i++)
+		if (outcome_txn(txn, &oc->v[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+/* send_batch - hand ids to sendmail, then record every outcome in one
+ * durable transaction (one fsync for the batch, not one per mail) */
+static int
+send_batch(struct store *st, const struct pd_conf *conf, const uint64_t *ids,
+	   size_t n, time_t now, int bounded,
+	   void (*report)(const struct notify_result *, void *), void *arg,
+	   struct pd_err *err)
+{
+	struct notify_result *res = xcalloc(n + 1, sizeof(*res));
+	struct outcomes oc;
+	struct timespec start;
+	size_t i, left = 0;
+	int rc = 0;
+
+	oc.v = xcalloc(n + 1, sizeof(*oc.v));
+	oc.n = 0;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (i = 0; i < n; i++) {
+		/* at most about twice sendmail_timeout; cron does the rest */
+		if (bounded && elapsed_ms(&start) > conf->sendmail_timeout *
+		    1000L) {
+			left = n - i;
+			break;
+		}
+		if ((rc = send_try(st, conf, ids[i], now, &res[oc.n],
+		    &oc.v[oc.n], err)) < 0)
+			break;
+		if (rc == 1) {
+			oc.v[oc.n].res = &res[oc.n];
+			oc.v[oc.n].why = res[oc.n].why;
+			oc.n++;
+		}
+		rc = 0;
+	}
+	if (oc.n > 0 && store_write(st, outcomes_txn, &oc, err) < 0)
+		rc = -1;
+	for (i = 0; rc == 0 && i < oc.n; i++)
+		if (report != NULL)
+			report(&res[i], arg);
+	free(oc.v);
+	free(res);
+	if (rc == 0 && left > 0)
+		return err_set(err, PD_ETEMP, "%zu of %zu notifications left "
+		    "for postdesk-cron (slow sendmail)", left, n);
+	return rc;
 }
 
 /* notify_send - deliver a list of entries now */
@@ -267,25 +331,7 @@ notify_send(struct store *st, const struct pd_conf *conf,
 	    void (*report)(const struct notify_result *, void *), void *arg,
 	    struct pd_err *err)
 {
-	struct notify_result res;
-	struct timespec start;
-	size_t i;
-	int rc;
-
-	/* at most about twice sendmail_timeout in all; cron does the rest */
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (i = 0; i < n; i++) {
-		if (elapsed_ms(&start) > conf->sendmail_timeout * 1000L)
-			return err_set(err, PD_ETEMP, "%zu of %zu "
-			    "notifications left for postdesk-cron (slow "
-			    "sendmail)", n - i, n);
-		if ((rc = send_one(st, conf, ids[i], clock_now(), &res,
-		    err)) < 0)
-			return -1;
-		if (rc == 1 && report != NULL)
-			report(&res, arg);
-	}
-	return 0;
+	return send_batch(st, conf, ids, n, clock_now(), 1, report, arg, err);
 }
 
 /* collect_due - due-index callback: outbox ids only */
@@ -322,20 +368,18 @@ notify_run_due(struct store *st, const struct pd_conf *conf, time_t now,
 		return -1;
 	rc = store_due_iter(txn, now, collect_due, &d, err);
 	store_abort(txn);
-	for (i = 0; rc == 0 && i < d.n; i++) {
-		if (dry_run) {
+	if (dry_run) {
+		for (i = 0; i < d.n; i++) {
 			memset(&res, 0, sizeof(res));
 			res.id = d.v[i];
 			snprintf(res.why, sizeof(res.why), "due (dry run)");
 			if (report != NULL)
 				report(&res, arg);
-			continue;
 		}
-		rc = send_one(st, conf, d.v[i], now, &res, err);
-		if (rc == 1 && report != NULL)
-			report(&res, arg);
-		rc = rc < 0 ? -1 : 0;
-	}
+	} else
+		for (i = 0; rc == 0 && i < d.n; i += 100)
+			rc = send_batch(st, conf, d.v + i, d.n - i > 100 ? 100 :
+			    d.n - i, now, 0, report, arg, err);
 	free(d.v);
 	return rc;
 }
