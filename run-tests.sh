@@ -3,7 +3,8 @@
 #
 # Installs the build dependencies (Debian, as root), builds twice (plain in
 # build/, with ASan+UBSan in build-asan/), runs "make check" in both, the
-# unit tests once more under valgrind, and ends with one line
+# unit tests once more under valgrind, the milter's concurrency check with
+# a ThreadSanitizer postdesk-filter (build-tsan/), and ends with one line
 # "N passed, N failed" counted from the TAP results of every run.
 set -u
 top=$(cd "$(dirname "$0")" && pwd)
@@ -56,6 +57,21 @@ echo "== valgrind: unit tests"
     LOG_COMPILER="valgrind --quiet --suppressions=$top/tests/valgrind.supp --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite" \
     TEST_SUITE_LOG=test-suite.log >/dev/null 2>&1)
 count "$top/build"
+# the milter under 20 SMTP sessions at once, built with ThreadSanitizer
+# (only postdesk-filter; the rest of the test uses the plain build)
+echo "== tsan: postdesk-filter milter, concurrency check"
+if mkdir -p "$top/build-tsan" && (cd "$top/build-tsan" &&
+    { [ -f Makefile ] || "$top/configure" -q CFLAGS='-fsanitize=thread -O1 -g' \
+    LDFLAGS='-fsanitize=thread'; } && make -j2 postdesk-filter >/dev/null); then
+	(cd "$top/build" && rm -f test-suite.log &&
+	    PD_MILTER_FILTER="$top/build-tsan/postdesk-filter" \
+	    PD_MILTER_PARTS=concurrency make check TESTS=tests/e2e/milter.sh \
+	    TEST_SUITE_LOG=test-suite.log >/dev/null 2>&1)
+	count "$top/build"
+else
+	echo "run-tests: tsan build failed" >&2
+	fail=$((fail + 1))
+fi
 [ "$fail" -eq 0 ] || rc=1
 echo "$pass passed, $fail failed, $skip skipped"
 exit $rc

@@ -395,7 +395,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	return SMFIS_CONTINUE;
 }
 
-/* milter_peer - the client's address: {client_addr}, else the socket's */
+/* milter_peer - the client's address from the connected socket */
 static void
 milter_peer(struct milter_conn *c, const char *host, const struct sockaddr *sa)
 {
