@@ -22,9 +22,10 @@ static const char *class_names[] = {
 /* Subjects of automatic replies, lower case, matched as prefixes. */
 static const char *auto_subjects[] = {
 	"out of office", "auto:", "automatic reply", "autoreply",
-	"auto-reply", "auto reply", "vacation", "away from", "on vacation",
-	"abwesenheitsnotiz", "automatische antwort", "abwesend",
-	"absence", "réponse automatique", "reponse automatique",
+	"auto-reply", "auto reply", "vacation:", "vacation reply",
+	"vacation message", "on vacation:", "abwesenheitsnotiz",
+	"automatische antwort", "abwesend:", "absence:",
+	"réponse automatique", "reponse automatique",
 	"risposta automatica", "fuori sede", "respuesta automática",
 	"respuesta automatica", "fuera de la oficina", "resposta automática",
 	"ausente", "afwezig", "automatisch antwoord", "autosvar",
@@ -58,8 +59,14 @@ subject_is_auto(const char *s)
 
 	if (s == NULL)
 		return 0;
-	while (isspace((unsigned char)*s))
-		s++;
+	/* "[RT #123] AutoReply: ..." - ticket systems put tags first */
+	for (;;) {
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s != '[' || strchr(s, ']') == NULL)
+			break;
+		s = strchr(s, ']') + 1;
+	}
 	for (i = 0; auto_subjects[i] != NULL; i++)
 		if (strncasecmp(s, auto_subjects[i],
 		    strlen(auto_subjects[i])) == 0)

@@ -377,7 +377,7 @@ show_customer(struct store_txn *txn, const struct pd_ticket *t, json_t *o,
 		json_object_set_new(cj, "phone", js(cu->phone));
 	}
 	for (i = 0; i < n; i++)
-		if (ids[i] != t->id)
+		if (ids[i] < t->id)	/* earlier: ids grow with time */
 			json_array_append_new(earlier,
 			    json_integer((json_int_t)ids[i]));
 	json_object_set_new(o, "customer", cj);

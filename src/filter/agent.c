@@ -744,6 +744,7 @@ handle_text(struct store_txn *txn, struct agent_act *a, struct pd_ticket *t,
 {
 	const char *text = a->text != NULL ? a->text : "";
 	struct last_public lp;
+	size_t before;
 	int rc = 0;
 
 	if (note) {
@@ -798,10 +799,15 @@ handle_text(struct store_txn *txn, struct agent_act *a, struct pd_ticket *t,
 		free(lp.who);
 		return rc;
 	}
+	before = a->noutbox;
 	if (public_reply(txn, a, t, text, status_set, err) < 0)
 		return -1;
-	buf_printf(a->report, "Your reply was sent to the customer (message "
-	    "%u).\n", a->seq);
+	if (a->noutbox > before)
+		buf_printf(a->report, "Your reply was sent to the customer "
+		    "(message %u).\n", a->seq);
+	else
+		buf_printf(a->report, "Your reply was stored (message %u) but "
+		    "NOT sent: see above.\n", a->seq);
 	return 0;
 }
 

@@ -1041,7 +1041,8 @@ duplicate:
 	if (store_ticket_get(txn, tk, &t, err) == 1)
 		snprintf(res->status, sizeof(res->status), "%s", t->status);
 	store_ticket_free(t);
-	return 0;
+	buf_printf(w->why, "already stored: this delivery is a duplicate\n");
+	return intake_explain_store(txn, w, NULL, err);
 
 fail:
 	free(detail);
@@ -1163,6 +1164,17 @@ intake_identify(struct intake_work *w, const char *ext)
 		w->res->agent_unauth = 1;
 }
 
+/* explain_only_txn - record the story of a mail that was not stored */
+static int
+explain_only_txn(struct store_txn *txn, void *arg, struct pd_err *err)
+{
+	struct intake_work *w = arg;
+
+	buf_reset(w->why);
+	buf_add(w->why, w->why_pre->data, w->why_pre->len);
+	return intake_explain_store(txn, w, NULL, err);
+}
+
 /* intake_rules - the operator's intake rules (postdesk-rules(5)) */
 static void
 intake_rules(struct intake_work *w)
@@ -1233,6 +1245,17 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 		res->dropped = 1;
 		res->step = '-';
 		res->reason = w.cls.reason;
+		buf_printf(w.why_pre, "intake: queue id %s, envelope <%s> -> "
+		    "<%s>, Message-ID <%s>\nclass: loop (%s)\n",
+		    req->queue_id[0] ? req->queue_id : "-", req->sender,
+		    req->recipient, w.msg->message_id, w.cls.reason);
+		if (req->queue_id[0] != '\0' &&
+		    store_write(ctx->store, explain_only_txn, &w, err) < 0) {
+			buf_free(w.why_pre);
+			buf_free(w.why);
+			mail_msg_free(w.msg);
+			return -1;
+		}
 		buf_free(w.why_pre);
 		buf_free(w.why);
 		mail_msg_free(w.msg);
@@ -1272,6 +1295,8 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 		res->dropped = 1;
 		res->step = '-';
 		res->reason = "dropped by an intake rule";
+		if (req->queue_id[0] != '\0')
+			rc = store_write(ctx->store, explain_only_txn, &w, err);
 		goto done;
 	}
 
