@@ -82,7 +82,7 @@ struct due_list {
 	size_t	n;
 };
 
-#define DUE_BATCH	200	/* due items per write transaction */
+#define DUE_BATCH	1000	/* due items per write transaction */
 
 struct due_one {
 	struct agent_act *act;
