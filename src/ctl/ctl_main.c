@@ -32,7 +32,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "list tickets, newest first"},
 	{"show", ctl_show, "ID [--json]",
 	    "show a ticket with its messages and events"},
-	{"check", ctl_check, "",
+	{"check", ctl_check, "[--data]",
 	    "check configuration, agents, templates, key and store"},
 	{"url", ctl_url, "ID | --verify URL",
 	    "print a ticket's signed URL, or verify one"},

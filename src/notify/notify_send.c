@@ -13,6 +13,7 @@
  * and a new entry is due one sendmail_timeout after its creation, so the
  * filter's own attempt normally comes first.
  */
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -62,13 +63,15 @@ elapsed_ms(const struct timespec *start)
 	    (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
-/* notify_sendmail - run sendmail -i -f SENDER -- RCPT, bounded in time */
+/* notify_sendmail - run sendmail -i -f SENDER -- RCPT, bounded in time.
+ * The message is written to an anonymous file before the fork, so a
+ * sendmail whose parent dies still reads the whole message, never half. */
 int
 notify_sendmail(const struct pd_conf *conf, const char *sender,
 		const char *rcpt, const char *msg, size_t len, char *why,
 		size_t whylen)
 {
-	int in[2], out[2], status, rc = -1;
+	int in, out[2], status, rc = -1;
 	char output[512];
 	size_t sent = 0, got = 0;
 	struct timespec start;
@@ -76,17 +79,35 @@ notify_sendmail(const struct pd_conf *conf, const char *sender,
 	pid_t pid;
 
 	why[0] = '\0';
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+	if ((in = memfd_create("postdesk-notification", MFD_CLOEXEC)) < 0) {
+		snprintf(why, whylen, "memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	while (sent < len) {
+		ssize_t n = write(in, msg + sent, len - sent);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(why, whylen, "writing the message: %s",
+			    strerror(errno));
+			close(in);
+			return -1;
+		}
+		sent += (size_t)n;
+	}
+	if (lseek(in, 0, SEEK_SET) != 0 || pipe2(out, O_CLOEXEC) < 0) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		close(in);
 		return -1;
 	}
 	if ((pid = fork()) < 0) {
 		snprintf(why, whylen, "fork: %s", strerror(errno));
-		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+		close(in), close(out[0]), close(out[1]);
 		return -1;
 	}
 	if (pid == 0) {
-		dup2(in[0], 0);
+		dup2(in, 0);
 		dup2(out[1], 1);
 		dup2(out[1], 2);
 		execl(conf->sendmail_path, "sendmail", "-i", "-f", sender,
@@ -95,40 +116,23 @@ notify_sendmail(const struct pd_conf *conf, const char *sender,
 		    strerror(errno));
 		_exit(75);
 	}
-	close(in[0]);
+	close(in);
 	close(out[1]);
-	fcntl(in[1], F_SETFL, O_NONBLOCK);
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	/* feed the message and collect what it says, never waiting forever */
+	/* collect what it says, never waiting forever */
 	while (out[0] >= 0) {
-		struct pollfd p[2];
-		int np = 0, wi = -1;
+		struct pollfd p;
 		long left = limit - elapsed_ms(&start);
 		ssize_t n;
 
 		if (left <= 0)
 			break;
-		p[np].fd = out[0];
-		p[np++].events = POLLIN;
-		if (in[1] >= 0) {
-			wi = np;
-			p[np].fd = in[1];
-			p[np++].events = POLLOUT;
-		}
-		if (poll(p, (nfds_t)np, (int)left) < 0 && errno != EINTR)
+		p.fd = out[0];
+		p.events = POLLIN;
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
 			break;
-		if (wi >= 0 && p[wi].revents) {
-			n = write(in[1], msg + sent, len - sent);
-			if (n > 0)
-				sent += (size_t)n;
-			if ((n < 0 && errno != EAGAIN && errno != EINTR) ||
-			    sent == len) {
-				close(in[1]);
-				in[1] = -1;
-			}
-		}
-		if (p[0].revents) {
+		if (p.revents) {
 			n = read(out[0], got < sizeof(output) - 1 ?
 			    output + got : output, got < sizeof(output) - 1 ?
 			    sizeof(output) - 1 - got : sizeof(output) - 1);
@@ -142,8 +146,6 @@ notify_sendmail(const struct pd_conf *conf, const char *sender,
 		}
 	}
 	output[got] = '\0';
-	if (in[1] >= 0)
-		close(in[1]);
 	if (out[0] >= 0) {
 		close(out[0]);
 		kill(pid, SIGKILL);
@@ -163,10 +165,13 @@ notify_sendmail(const struct pd_conf *conf, const char *sender,
 		}
 		usleep(100);
 	}
+	while (got > 0 && (output[got - 1] == '\n' || output[got - 1] == ' ' ||
+	    output[got - 1] == '\r'))
+		output[--got] = '\0';
 	for (char *p = output; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && sent == len)
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		rc = 0;
 	else if (WIFEXITED(status))
 		snprintf(why, whylen, "%s exited %d%s%s", conf->sendmail_path,
