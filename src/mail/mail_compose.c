@@ -39,6 +39,7 @@
 
 #include <gmime/gmime.h>
 
+#include "util/utf8.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -54,7 +55,6 @@
 #define MAIL_SPECIALS	"<>()[],;:\"\\"	/* never in an address we send */
 #define MAIL_ID_BAD	"<>()[],;:\"\\"	/* never in a msg-id we write */
 
-static size_t compose_utf8_seq(const unsigned char *, size_t);
 static char *compose_line(const char *);
 static char *compose_body(const char *, size_t *);
 static int compose_addr_ok(const char *);
@@ -67,39 +67,6 @@ static void compose_refs(GMimeObject *, const struct mail_out *);
 static GMimeObject *compose_part(const char *);
 static int compose_verify(const char *, size_t, struct pd_err *);
 static char *compose_show(const char *);
-
-/* compose_utf8_seq - length of the valid UTF-8 sequence at p (0: invalid) */
-static size_t
-compose_utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0;	/* no overlong forms */
-		else if (p[0] == 0xed)
-			hi = 0x9f;	/* no UTF-16 surrogates */
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90;
-		else if (p[0] == 0xf4)
-			hi = 0x8f;	/* nothing above U+10FFFF */
-	} else
-		return 0;
-	if (n < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return len;
-}
 
 /*
  * compose_line - s made safe for one header line (caller frees)
@@ -119,7 +86,7 @@ compose_line(const char *s)
 	end = p + strlen(s);
 	b = buf_new(end - p);
 	while (p < end) {
-		if ((k = compose_utf8_seq(p, end - p)) == 0) {
+		if ((k = utf8_seq(p, end - p)) == 0) {
 			buf_adds(b, MAIL_FFFD);
 			p++;
 		} else if (*p < 0x20 || *p == 0x7f ||
@@ -152,7 +119,7 @@ compose_body(const char *s, size_t *lenp)
 	size_t k;
 
 	while (p < end) {
-		if ((k = compose_utf8_seq(p, end - p)) == 0) {
+		if ((k = utf8_seq(p, end - p)) == 0) {
 			buf_adds(b, MAIL_FFFD);
 			p++;
 		} else if (*p == '\r') {
@@ -191,7 +158,7 @@ compose_addr_ok(const char *a)
 			return 0;
 		if (*p >= 0x80 && (const char *)p < at)
 			return 0;	/* would need SMTPUTF8 */
-		if ((k = compose_utf8_seq(p, strlen((const char *)p))) == 0)
+		if ((k = utf8_seq(p, strlen((const char *)p))) == 0)
 			return 0;
 		if (k == 2 && p[0] == 0xc2 && p[1] < 0xa0)
 			return 0;	/* C1 control */

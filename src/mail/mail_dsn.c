@@ -40,6 +40,7 @@
 
 #include <gmime/gmime.h>
 
+#include "util/utf8.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/xalloc.h"
@@ -58,8 +59,6 @@
 
 static GByteArray *dsn_prepare(const char *, size_t);
 static GMimeMessage *dsn_construct(GByteArray *, GMimeParserOptions *);
-static size_t dsn_utf8_seq(const unsigned char *, size_t);
-static int dsn_utf8_valid(const char *, size_t);
 static int dsn_ieq(const char *, const char *);
 static char *dsn_part_bytes(GMimePart *, size_t *);
 static char *dsn_to_utf8(const char *, size_t, const char *);
@@ -152,54 +151,6 @@ dsn_construct(GByteArray *ga, GMimeParserOptions *opt)
 	return msg;
 }
 
-/* dsn_utf8_seq - length of the valid UTF-8 sequence at p, 0 if invalid */
-static size_t
-dsn_utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0;
-		else if (p[0] == 0xed)
-			hi = 0x9f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90;
-		else if (p[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (n < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return len;
-}
-
-/* dsn_utf8_valid - is s[0..n) valid UTF-8? */
-static int
-dsn_utf8_valid(const char *s, size_t n)
-{
-	size_t i = 0, k;
-
-	while (i < n) {
-		if ((k = dsn_utf8_seq((const unsigned char *)s + i, n - i)) ==
-		    0)
-			return 0;
-		i += k;
-	}
-	return 1;
-}
-
 /*
  * mail_dsn_clean - s[0..n) as valid UTF-8 (invalid bytes U+FFFD), without
  * control characters; with lines, LF is kept (CR dropped), else every line
@@ -214,7 +165,7 @@ mail_dsn_clean(const char *s, size_t n, int lines)
 
 	while (i < n) {
 		if (p[i] >= 0x80) {
-			if ((k = dsn_utf8_seq(p + i, n - i)) == 0) {
+			if ((k = utf8_seq(p + i, n - i)) == 0) {
 				buf_adds(b, DSN_FFFD);
 				i++;
 			} else {
@@ -339,7 +290,7 @@ dsn_to_utf8(const char *s, size_t n, const char *cs)
 			return r;
 		}
 	}
-	if (dsn_utf8_valid(s, n))
+	if (utf8_valid(s, n))
 		return xstrndup(s, n);
 	conv = g_convert(s, (gssize)n, "UTF-8", "WINDOWS-1252", NULL, &got,
 	    NULL);

@@ -50,6 +50,7 @@
 #include <gmime/gmime.h>
 #include <libxml/parser.h>
 
+#include "util/utf8.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/xalloc.h"
@@ -105,8 +106,6 @@ static const char *mail_cut(const char *, const char *, int);
 static guint8 *mail_copy(guint8 *, const char *, size_t, int, int);
 static GByteArray *mail_prepare(struct mail_ctx *, const char *, size_t);
 static GMimeMessage *mail_construct(GByteArray *, GMimeParserOptions *);
-static size_t mail_utf8_seq(const unsigned char *, size_t);
-static int mail_utf8_valid(const char *, size_t);
 static void mail_cp1252(struct buf *, const char *, size_t);
 static char *mail_hdr(const char *);
 static char *mail_lower(char *);
@@ -417,58 +416,6 @@ mail_construct(GByteArray *ga, GMimeParserOptions *opt)
 	return msg;
 }
 
-/* mail_utf8_seq - length of the valid UTF-8 sequence at p, 0 if invalid */
-static size_t
-mail_utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0;
-		else if (p[0] == 0xed)
-			hi = 0x9f;	/* no UTF-16 surrogates */
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90;
-		else if (p[0] == 0xf4)
-			hi = 0x8f;	/* nothing above U+10FFFF */
-	} else
-		return 0;
-	if (n < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return len;
-}
-
-/* mail_utf8_valid - is s[0..n) valid UTF-8 (NUL bytes allowed)? */
-static int
-mail_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k;
-
-	while (i < n) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((k = mail_utf8_seq(p + i, n - i)) == 0)
-			return 0;
-		i += k;
-	}
-	return 1;
-}
-
 /* mail_cp1252 - append s[0..n) read as Windows-1252, as UTF-8 */
 static void
 mail_cp1252(struct buf *b, const char *s, size_t n)
@@ -511,7 +458,7 @@ mail_hdr(const char *s)
 	if (s == NULL)
 		return xstrdup("");
 	n = strlen(s);
-	if (!mail_utf8_valid(s, n)) {
+	if (!utf8_valid(s, n)) {
 		u = buf_new(n * 2);
 		mail_cp1252(u, s, n);
 		s = u->data;
@@ -1122,7 +1069,7 @@ mail_text_clean(struct mail_ctx *c, const char *s, size_t n, size_t *outlen)
 			if (i + 1 == n || p[i + 1] != '\n')
 				buf_addc(b, '\n');
 			i++;
-		} else if ((k = mail_utf8_seq(p + i, n - i)) > 0) {
+		} else if ((k = utf8_seq(p + i, n - i)) > 0) {
 			buf_add(b, s + i, k);
 			i += k;
 		} else {
@@ -1161,7 +1108,7 @@ mail_bytes_text(struct mail_ctx *c, const char *s, size_t n, const char *cs,
 		}
 	}
 	if (kind == MAIL_CS_AUTO)
-		kind = mail_utf8_valid(s, n) ? MAIL_CS_UTF8 : MAIL_CS_1252;
+		kind = utf8_valid(s, n) ? MAIL_CS_UTF8 : MAIL_CS_1252;
 	if (kind == MAIL_CS_UTF8)
 		return mail_text_clean(c, s, n, outlen);
 	u = buf_new(n + n / 2);

@@ -36,6 +36,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/utf8.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/xalloc.h"
@@ -121,7 +122,6 @@ static const char *const tpl_var_names[] = {
 
 static void tpl_problem(struct tpl_parse *, int, const char *, ...)
 	__attribute__((format(printf, 3, 4)));
-static size_t tpl_utf8_seq(const unsigned char *, size_t);
 static int tpl_name_index(const char *const *, const char *, size_t);
 static char *tpl_text(struct tpl_parse *, const char *, size_t, size_t *);
 static const char *tpl_line_end(const char *);
@@ -189,39 +189,6 @@ tpl_problem(struct tpl_parse *ps, int line, const char *fmt, ...)
 		ps->report(ps->path, line, reason, ps->arg);
 }
 
-/* tpl_utf8_seq - length of the valid UTF-8 sequence at p (0: invalid) */
-static size_t
-tpl_utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0;	/* no overlong forms */
-		else if (p[0] == 0xed)
-			hi = 0x9f;	/* no UTF-16 surrogates */
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90;
-		else if (p[0] == 0xf4)
-			hi = 0x8f;	/* nothing above U+10FFFF */
-	} else
-		return 0;
-	if (n < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return len;
-}
-
 /* tpl_name_index - index of the n-byte name s in list, -1 when absent */
 static int
 tpl_name_index(const char *const *list, const char *s, size_t n)
@@ -274,7 +241,7 @@ tpl_text(struct tpl_parse *ps, const char *raw, size_t len, size_t *outlen)
 			p++;
 			continue;
 		}
-		if (*p == 0x7f || (n = tpl_utf8_seq(p, end - p)) == 0) {
+		if (*p == 0x7f || (n = utf8_seq(p, end - p)) == 0) {
 			if (!bad)
 				tpl_problem(ps, line, *p == 0x7f ?
 				    "control character 0x7f" :
@@ -763,7 +730,7 @@ tpl_put(struct buf *b, const char *s, size_t n, int oneline)
 	size_t k;
 
 	while (p < end) {
-		if ((k = tpl_utf8_seq(p, end - p)) == 0) {
+		if ((k = utf8_seq(p, end - p)) == 0) {
 			buf_adds(b, TPL_FFFD);
 			p++;
 		} else if (*p < 0x20 || *p == 0x7f) {
