@@ -1175,6 +1175,38 @@ explain_only_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	return intake_explain_store(txn, w, NULL, err);
 }
 
+/* intake_known_quotes - the texts of the notifications (ours, named in
+ * In-Reply-To/References) this mail answers; up to max, newest first */
+static size_t
+intake_known_quotes(struct intake_work *w, char **out, size_t max)
+{
+	struct store_txn *txn;
+	struct pd_err err;
+	uint64_t tk, seq;
+	char key[64], *buf;
+	size_t i, n = 0, len;
+
+	err_clear(&err);
+	if (store_read(w->ctx->store, &txn, &err) < 0)
+		return 0;
+	buf = xmalloc(NOTIFY_SENT_MAX + 1);
+	for (i = w->msg->nreferences; i > 0 && n < max; i--) {
+		if (token_msgid_verify(w->ctx->keys, w->msg->references[i - 1],
+		    &tk, &seq) != 1)
+			continue;
+		snprintf(key, sizeof(key), "sent:%llu:%llu",
+		    (unsigned long long)tk, (unsigned long long)seq);
+		if (store_kv_get(txn, key, buf, NOTIFY_SENT_MAX, &len,
+		    &err) == 1) {
+			buf[len] = '\0';
+			out[n++] = xstrdup(buf);
+		}
+	}
+	free(buf);
+	store_abort(txn);
+	return n;
+}
+
 /* intake_rules - the operator's intake rules (postdesk-rules(5)) */
 static void
 intake_rules(struct intake_work *w)
@@ -1303,10 +1335,16 @@ intake_message(const struct intake_ctx *ctx, const struct intake_req *req,
 	w.control = has_ext && strcasecmp(ext, "control") == 0;
 	{
 		struct mail_reply_hints hints;
+		char *known[2] = { NULL, NULL };
 
 		memset(&hints, 0, sizeof(hints));
 		hints.marker = ctx->conf->reply_marker;
+		/* the notification this mail answers, as postdesk sent it */
+		hints.nknown = intake_known_quotes(&w, known, 2);
+		hints.known_quoted = (const char *const *)known;
 		mail_reply_split(w.msg->text, &hints, &w.reply);
+		free(known[0]);
+		free(known[1]);
 	}
 	if (w.agent != NULL)
 		core_commands_parse(w.reply.text, &w.cmds, &w.ncmds, &w.rest);

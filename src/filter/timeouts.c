@@ -76,6 +76,44 @@ collect_msg(const struct pd_stored_msg *m, void *arg)
 	return 0;
 }
 
+struct key_list {
+	char	**v;
+	size_t	n;
+};
+
+/* collect_key - a kv key to delete */
+static int
+collect_key(const char *key, const void *val, size_t len, void *arg)
+{
+	struct key_list *kl = arg;
+
+	(void)val;
+	(void)len;
+	kl->v = xrealloc(kl->v, (kl->n + 1) * sizeof(*kl->v));
+	kl->v[kl->n++] = xstrdup(key);
+	return 0;
+}
+
+/* purge_sent - the kept texts of the ticket's notifications */
+static int
+purge_sent(struct store_txn *txn, uint64_t id, struct pd_err *err)
+{
+	struct key_list kl = { NULL, 0 };
+	char prefix[48];
+	size_t i;
+	int rc;
+
+	snprintf(prefix, sizeof(prefix), "sent:%llu:", (unsigned long long)id);
+	rc = store_kv_iter(txn, prefix, collect_key, &kl, err);
+	for (i = 0; i < kl.n; i++) {
+		if (rc == 0)
+			rc = store_kv_del(txn, kl.v[i], err);
+		free(kl.v[i]);
+	}
+	free(kl.v);
+	return rc;
+}
+
 /* ticket_purge - everything of one ticket, so the space is reused */
 int
 ticket_purge(struct store_txn *txn, const struct pd_ticket *t,
@@ -116,6 +154,8 @@ ticket_purge(struct store_txn *txn, const struct pd_ticket *t,
 		free(pl.v[i].recipient);
 	}
 	free(pl.v);
+	if (rc == 0)
+		rc = purge_sent(txn, t->id, err);
 	if (rc == 0)
 		rc = store_events_del(txn, t->id, t->nevents, err);
 	if (rc == 0)

@@ -216,6 +216,17 @@ notify_queue(struct store_txn *txn, const struct notify_ctx *nc,
 	mo.date = nm->now;
 	if (mail_compose(&mo, &raw, &len, err) < 0)
 		goto out;
+	/* keep the text, so a reply that quotes it can be cut there */
+	{
+		char key[64];
+		size_t blen = strlen(body);
+
+		snprintf(key, sizeof(key), "sent:%" PRIu64 ":%" PRIu64,
+		    nm->ticket->id, o.id);
+		if (nm->ticket->id != 0 && store_kv_put(txn, key, body,
+		    blen > NOTIFY_SENT_MAX ? NOTIFY_SENT_MAX : blen, err) < 0)
+			goto out;
+	}
 	if (len > c->message_size_limit) {
 		err_set(err, PD_EDATA, "notification over message_size_limit: "
 		    "%s for ticket %" PRIu64 " would be %zu bytes (limit %zu)",

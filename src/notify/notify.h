@@ -34,6 +34,11 @@ struct store;
 struct store_txn;
 struct workflow;
 
+/* the body of every notification is kept under "sent:TICKET:OUTBOXID" (at
+ * most this many bytes), so that reply-text extraction can recognise it
+ * when a reply quotes it */
+#define NOTIFY_SENT_MAX	65536
+
 struct notify_ctx {
 	const struct pd_conf *conf;
 	const struct pd_keyring *keys;

@@ -511,4 +511,19 @@ check "... the threading step" grep -q '^threading: step f' "$T/k4"
 check "... and that it was not stored" grep -q '^result: not stored' "$T/k4"
 check "... and nothing was sent for it" bash -c "! grep -q ': queued' '$T/k4'"
 
+# ==== the text postdesk sent, quoted in any way, is cut (known quote) ====
+printf 'From: Kim <kim@example.net>\nSubject: scanner jam\nMessage-ID: <kq1@example.net>\n\nThe scanner jams on every page.\n' |
+    deliver support@example.com >/dev/null
+KACK=$(sent_to kim@example.net | sort | tail -1)
+KMID=$(sed -n 's/^Message-Id: <\(.*\)>/\1/p' "$KACK")
+KID=$(pd list --json | jq -r '.[] | select(.subject == "scanner jam") | .id')
+# the acknowledgement's text without the marker line, re-wrapped at 50
+# columns and quoted with "| ", as some clients do
+kbody=$(sed '1,/^$/d' "$KACK" | python3 -c 'import sys, quopri; sys.stdout.write(quopri.decodestring(sys.stdin.buffer.read()).decode())' |
+    grep -v "reply above this line" | tr '\n' ' ' | fold -w 50 -s | sed 's/^/| /')
+{ printf 'From: Kim <kim@example.net>\nSubject: Re: [#%s] scanner jam\nMessage-ID: <kq2@example.net>\nIn-Reply-To: <%s>\n\nIt works again after a restart, thanks.\n\n' "$KID" "$KMID"
+  printf '%s\n' "$kbody"; } | deliver "$(pd show "$KID" --json | jq -r .reply_address)" >/dev/null
+is "$(pd show "$KID" --json | jq -r '.messages[-1].text')" "It works again after a restart, thanks." \
+   "a reply quoting our acknowledgement re-wrapped with \"| \" and without the marker: only the new text is stored (known quote)"
+
 done_testing
