@@ -4,7 +4,8 @@ set -e
 PKGS="build-essential autoconf automake libtool pkg-config
 libgmime-3.0-dev liblmdb-dev lmdb-utils libsodium-dev libmilter-dev
 libetpan-dev libjansson-dev libxml2-dev libcsv-dev
-postfix swaks miltertest jq valgrind"
+postfix swaks miltertest jq valgrind python3 util-linux
+clang libclang-rt-14-dev"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
