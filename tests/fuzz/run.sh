@@ -59,7 +59,7 @@ fi
 CPPFLAGS="-D_GNU_SOURCE -I$S -I$F $INC $(pkg-config --cflags $PKGS)"
 LIBS=$(pkg-config --libs $PKGS)
 
-UTIL="util/buf util/clock util/conf util/err util/log util/xalloc"
+UTIL="util/buf util/clock util/conf util/err util/log util/xalloc util/utf8"
 MAIL="mail/mail_parse mail/mail_html"
 
 # sources - the sources of one target, without .c
