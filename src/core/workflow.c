@@ -107,6 +107,9 @@ static const struct wf_transition sendbird_transitions[] = {
 	/* 003: Active -> Pending "An agent changed their status to Away or
 	 * Offline after ticket assignment." */
 	{WF_EV_AGENT_AWAY, "active", "pending"},
+	/* 003: Idle -> Closed "The ticket status has changed according to
+	 * the system settings." (idle_close_after) */
+	{WF_EV_IDLE_CLOSE, "idle", "closed"},
 };
 
 /* simple: seed 004 */
@@ -153,7 +156,7 @@ static const struct workflow workflows[] = {
 
 static const char *event_names[WF_EV_COUNT] = {
 	"customer_new", "customer_reply", "agent_new", "agent_reply",
-	"assign", "unassign", "idle", "agent_away", "archive",
+	"assign", "unassign", "idle", "agent_away", "archive", "idle_close",
 };
 
 /* workflow_find - look a preset up by name */

@@ -22,6 +22,7 @@ enum wf_event {
 	WF_EV_IDLE,		/* silence after an agent's message */
 	WF_EV_AGENT_AWAY,	/* the assignee went away or offline */
 	WF_EV_ARCHIVE,		/* a closed ticket grew old */
+	WF_EV_IDLE_CLOSE,	/* an idle ticket stayed idle (system settings) */
 	WF_EV_COUNT
 };
 

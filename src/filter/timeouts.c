@@ -37,6 +37,10 @@ ticket_save(struct store_txn *txn, const struct pd_conf *c,
 	    t->last_agent != 0 && t->last_agent >= t->last_customer)
 		rc = store_due_put(txn, t->last_agent + c->idle_after,
 		    STORE_DUE_IDLE, t->id, err);
+	if (rc == 0 && wf->idle && c->idle_close_after > 0 &&
+	    strcmp(t->status, "idle") == 0)
+		rc = store_due_put(txn, t->status_at + c->idle_close_after,
+		    STORE_DUE_IDLE_CLOSE, t->id, err);
 	if (rc == 0 && wf->archive && strcmp(t->status, wf->closed) == 0)
 		rc = store_due_put(txn, t->status_at + c->archive_after,
 		    STORE_DUE_ARCHIVE, t->id, err);
@@ -230,6 +234,18 @@ timeouts_apply(struct store_txn *txn, struct agent_act *a, int kind,
 			rc = agent_set_status(txn, a, t, next, err);
 			done = 1;
 			*what = "idle";
+		}
+		break;
+	case STORE_DUE_IDLE_CLOSE:
+		/* 003: Idle -> Closed "according to the system settings" */
+		if (wf->idle && c->idle_close_after > 0 &&
+		    strcmp(t->status, "idle") == 0 &&
+		    a->now >= t->status_at + c->idle_close_after &&
+		    (next = workflow_next(wf, t->status, WF_EV_IDLE_CLOSE)) !=
+		    NULL) {
+			rc = agent_set_status(txn, a, t, next, err);
+			done = 1;
+			*what = "closed (idle_close_after)";
 		}
 		break;
 	case STORE_DUE_ARCHIVE:

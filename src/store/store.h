@@ -178,6 +178,7 @@ void	store_outbox_free(struct pd_outbox *);
 #define STORE_DUE_SESSION	4	/* chatdesk: an out-of-hours session ends */
 #define STORE_DUE_ARCHIVE	5	/* chatdesk: closed -> archived */
 #define STORE_DUE_PURGE		6	/* spam or deleted: purge */
+#define STORE_DUE_IDLE_CLOSE	7	/* sendbird: idle -> closed */
 int	store_due_put(struct store_txn *, time_t, int kind, uint64_t id,
 		      struct pd_err *);
 int	store_due_del(struct store_txn *, time_t, int kind, uint64_t id,

@@ -68,6 +68,8 @@ static const struct conf_param conf_table[] = {
 	    OFF(unknown_sender_policy)},
 	{"customer_can_reopen", CT_STR, "yes", 0, 0, OFF(customer_can_reopen_s)},
 	{"idle_after", CT_TIME, "1h", 60, 365 * 86400LL, OFF(idle_after)},
+	{"idle_close_after", CT_TIME, "0", 0, 365 * 86400LL,
+	    OFF(idle_close_after)},
 	{"session_timeout", CT_TIME, "10m", 60, 86400, OFF(session_timeout)},
 	{"archive_after", CT_TIME, "90d", 3600, 3650 * 86400LL, OFF(archive_after)},
 	{"purge_spam_after", CT_TIME, "30d", 60, 3650 * 86400LL, OFF(purge_spam_after)},

@@ -58,6 +58,7 @@ struct pd_conf {
 	char	*customer_can_reopen_s;
 	int	customer_can_reopen;	/* deskpro: a reply reopens resolved */
 	long	idle_after;		/* sendbird: active -> idle */
+	long	idle_close_after;	/* sendbird: idle -> closed, 0 never */
 	long	session_timeout;	/* chatdesk: out-of-hours session */
 	long	archive_after;		/* chatdesk: closed -> archived */
 	long	purge_spam_after;

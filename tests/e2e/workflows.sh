@@ -713,4 +713,24 @@ else
 	ok 0 "every quoted sentence is verbatim in its seed document # SKIP no $SEEDS"
 fi
 
+
+# ==== sendbird: Idle -> Closed "according to the system settings" ====
+home sendbird "$SB_AGENTS" 'idle_close_after = 2h'
+at "2026-03-05 09:00 UTC"
+control ann "#online"
+cust idle@example.org support@example.com "idle then closed" "hello"
+IC=$(newest)
+later 60
+agent ann "$IC" "Here is the answer."
+later 3660
+cron
+is "$(st "$IC")" idle "sendbird: the ticket went idle after idle_after"
+later 3600
+cron
+is "$(st "$IC")" idle "sendbird: idle for 1h of idle_close_after = 2h: still idle"
+later 3700
+cron
+is "$(st "$IC")" closed "sendbird: Idle -> Closed after idle_close_after $(q 003 "The ticket status has changed according to the system settings.")"
+check "... and the customer is told it is closed" grep -qi "closed\|resolved" "$(last_to idle@example.org)"
+
 done_testing
