@@ -2,8 +2,9 @@
  * ctl_main.c - postdesk [-v] [-c FILE] COMMAND [ARGS]
  *
  * Commands: init, list, show, check, url, outbox, reply, note, assign,
- * status, lock, unlock, accept, new, agents, customer (see the XXX in the
- * table). Global options come before the command. The configuration file
+ * status, lock, unlock, accept, new, agents, explain, suppressed,
+ * workflow, customer (postdesk(1)). Global options come before the
+ * command. The configuration file
  * is -c FILE, else $POSTDESK_CONFIG, else SYSCONFDIR/postdesk/postdesk.conf.
  */
 #include <stdio.h>
