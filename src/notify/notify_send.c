@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@
 #include "util/xalloc.h"
 #include "store/store.h"
 #include "notify/notify.h"
+
+extern char **environ;
 
 struct send_outcome {
 	uint64_t id;
@@ -101,20 +104,27 @@ notify_sendmail(const struct pd_conf *conf, const char *sender,
 		close(in);
 		return -1;
 	}
-	if ((pid = fork()) < 0) {
-		snprintf(why, whylen, "fork: %s", strerror(errno));
-		close(in), close(out[0]), close(out[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(in, 0);
-		dup2(out[1], 1);
-		dup2(out[1], 2);
-		execl(conf->sendmail_path, "sendmail", "-i", "-f", sender,
-		    "--", rcpt, (char *)NULL);
-		dprintf(1, "cannot run %s: %s", conf->sendmail_path,
-		    strerror(errno));
-		_exit(75);
+	/* posix_spawn (vfork and exec): no copy of the process's page tables,
+	 * which a fork of a process with the store mapped would make */
+	{
+		posix_spawn_file_actions_t fa;
+		char *argv[] = { "sendmail", "-i", "-f", (char *)sender, "--",
+		    (char *)rcpt, NULL };
+		int e;
+
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_adddup2(&fa, in, 0);
+		posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+		posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+		e = posix_spawn(&pid, conf->sendmail_path, &fa, NULL, argv,
+		    environ);
+		posix_spawn_file_actions_destroy(&fa);
+		if (e != 0) {
+			snprintf(why, whylen, "cannot run %s: %s",
+			    conf->sendmail_path, strerror(e));
+			close(in), close(out[0]), close(out[1]);
+			return -1;
+		}
 	}
 	close(in);
 	close(out[1]);
