@@ -76,9 +76,6 @@ struct intake_work {
 static int intake_txn(struct store_txn *, void *, struct pd_err *);
 static int intake_evidence(struct store_txn *, struct intake_work *,
 			   struct pd_evidence *, struct pd_err *);
-static int intake_event(struct store_txn *, struct pd_ticket *,
-			const char *, const char *, const char *, time_t,
-			struct pd_err *);
 static int is_trace_header(const char *, size_t);
 static int intake_explain_store(struct store_txn *, struct intake_work *,
 				struct pd_ticket *, struct pd_err *);
@@ -290,23 +287,6 @@ intake_evidence(struct store_txn *txn, struct intake_work *w,
 		store_ticket_free(t);
 	}
 	return 0;
-}
-
-/* intake_event - append one audit event to a ticket */
-static int
-intake_event(struct store_txn *txn, struct pd_ticket *t, const char *actor,
-	     const char *kind, const char *detail, time_t now,
-	     struct pd_err *err)
-{
-	struct pd_event e;
-
-	e.ticket = t->id;
-	e.seq = ++t->nevents;
-	e.time = now;
-	e.actor = (char *)actor;
-	e.kind = (char *)kind;
-	e.detail = (char *)detail;
-	return store_event_put(txn, &e, err);
 }
 
 /* intake_requester - who the ticket is for */
@@ -524,6 +504,20 @@ intake_queue_of(const struct pd_conf *c, const char *rcpt)
 	return q;
 }
 
+/* intake_take_outbox - the notifications an agent_act queued, into res */
+static void
+intake_take_outbox(struct intake_result *res, const struct agent_act *a)
+{
+	if (a->noutbox == 0)	/* a->outbox is NULL when nothing was queued */
+		return;
+	res->outbox = xrealloc(res->outbox, (res->noutbox + a->noutbox + 1) *
+	    sizeof(*res->outbox));
+	memcpy(res->outbox + res->noutbox, a->outbox, a->noutbox *
+	    sizeof(*a->outbox));
+	res->noutbox += a->noutbox;
+	res->queued += (int)a->noutbox;
+}
+
 /* intake_act - run an agent_act for what the intake itself does (auto
  * assignment, session end), collecting its notifications */
 static int
@@ -544,13 +538,7 @@ intake_act(struct store_txn *txn, struct intake_work *w, struct pd_ticket *t,
 		rc = agent_auto_assign(txn, a, t, err);
 	if (rc < 0)
 		return -1;
-	res->outbox = xrealloc(res->outbox, (res->noutbox + a->noutbox + 1) *
-	    sizeof(*res->outbox));
-	if (a->noutbox > 0)	/* a->outbox is NULL when nothing was queued */
-		memcpy(res->outbox + res->noutbox, a->outbox, a->noutbox *
-		    sizeof(*a->outbox));
-	res->noutbox += a->noutbox;
-	res->queued += (int)a->noutbox;
+	intake_take_outbox(res, a);
 	return 0;
 }
 
@@ -593,7 +581,7 @@ intake_session(struct store_txn *txn, struct intake_work *w,
 			return 0;
 		w->session = SESSION_OPEN;
 		t->session_until = w->now + c->session_timeout;
-		return intake_event(txn, t, "postdesk", "session",
+		return agent_event(txn, t, "postdesk", "session",
 		    "out of hours: ticket session opened", w->now, err);
 	}
 	if (t->session_until == 0)
@@ -612,7 +600,7 @@ intake_session(struct store_txn *txn, struct intake_work *w,
 	st.b = buf_new(1024);
 	rc = store_msg_iter(txn, t->id, session_collect, &st, err);
 	if (rc == 0)
-		rc = intake_event(txn, t, "postdesk", "session",
+		rc = agent_event(txn, t, "postdesk", "session",
 		    "ticket session ended by //end", w->now, err);
 	w->act.text = st.b->data;
 	if (rc == 0)
@@ -677,7 +665,7 @@ intake_explain_store(struct store_txn *txn, struct intake_work *w,
 		    "%s\n", intake_action(res), (unsigned long long)res->ticket,
 		    res->seq, res->status);
 	if (t != NULL)
-		rc = intake_event(txn, t, "postdesk", "intake", w->why->data,
+		rc = agent_event(txn, t, "postdesk", "intake", w->why->data,
 		    w->now, err);
 	if (rc == 0 && w->req->queue_id[0] != '\0') {
 		snprintf(key, sizeof(key), "explain:q:%.200s",
@@ -712,7 +700,7 @@ intake_bounce(struct store_txn *txn, struct intake_work *w,
 		    r->diagnostic);
 
 		buf_printf(text, "%s\n", detail);
-		rc = intake_event(txn, t, "postdesk", "bounce", detail, w->now,
+		rc = agent_event(txn, t, "postdesk", "bounce", detail, w->now,
 		    err);
 		free(detail);
 		if (rc == 0 && d->hard && r->status[0] == '5' &&
@@ -734,15 +722,8 @@ intake_bounce(struct store_txn *txn, struct intake_work *w,
 		agent_act_reset(a);
 		rc = agent_notify_all(txn, a, t, "agent_bounce", text->data,
 		    err);
-		if (rc == 0 && a->noutbox > 0) {
-			w->res->outbox = xrealloc(w->res->outbox,
-			    (w->res->noutbox + a->noutbox + 1) *
-			    sizeof(*w->res->outbox));
-			memcpy(w->res->outbox + w->res->noutbox, a->outbox,
-			    a->noutbox * sizeof(*a->outbox));
-			w->res->noutbox += a->noutbox;
-			w->res->queued += (int)a->noutbox;
-		}
+		if (rc == 0)
+			intake_take_outbox(w->res, a);
 	}
 	buf_free(text);
 	return rc;
@@ -953,7 +934,7 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		next = workflow_status(wf, w->rr.status)->name;
 	if (res->is_new) {
 		detail = xasprintf("status %s", next ? next : "");
-		if (intake_event(txn, t, who, "created", detail, w->now,
+		if (agent_event(txn, t, who, "created", detail, w->now,
 		    err) < 0)
 			goto fail;
 	}
@@ -961,7 +942,7 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	detail = xasprintf("message %u (%s%s%s)", m.seq,
 	    res->is_new ? "new ticket" : th.reason, person ? "" : "; ",
 	    person ? "" : w->cls.reason);
-	if (intake_event(txn, t, who, person ? "message" :
+	if (agent_event(txn, t, who, person ? "message" :
 	    core_class_name(w->cls.class), detail, w->now, err) < 0)
 		goto fail;
 	if (person)
@@ -973,7 +954,7 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		if (!res->is_new) {
 			free(detail);
 			detail = xasprintf("%s -> %s", old, next);
-			if (intake_event(txn, t, who, "status", detail, w->now,
+			if (agent_event(txn, t, who, "status", detail, w->now,
 			    err) < 0)
 				goto fail;
 		}
@@ -983,7 +964,7 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 		free(detail);
 		detail = xasprintf("follow-up of ticket %llu",
 		    (unsigned long long)followup);
-		if (intake_event(txn, t, who, "followup", detail, w->now,
+		if (agent_event(txn, t, who, "followup", detail, w->now,
 		    err) < 0)
 			goto fail;
 	}
@@ -1008,7 +989,7 @@ intake_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 
 		for (size_t k = 0; k < w->rr.ntags; k++)
 			buf_printf(tb, "%s%s", k ? ", " : "", w->rr.tags[k]);
-		rc = intake_event(txn, t, "postdesk", "tags", tb->data,
+		rc = agent_event(txn, t, "postdesk", "tags", tb->data,
 		    w->now, err);
 		buf_free(tb);
 		if (rc < 0)
