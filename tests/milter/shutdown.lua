@@ -28,10 +28,9 @@ run(function()
 		{ "Message-ID", "<mt-stop-1@example.net>" },
 	}, "Finish me, please.\n")
 	if not okm then
+		-- no check here: "stored exactly once" (milter.sh) decides
 		note("the answer did not arrive (" .. tostring(r) .. "): the MTA "
 		    .. "would retry")
-		check(true, "shutdown: the message being stored is finished "
-		    .. "(answer lost with the connection; the MTA retries)")
 	elseif not check(r == SMFIR_CONTINUE or r == SMFIR_ACCEPT,
 	    "shutdown: the message being stored is finished and accepted") then
 		note("got " .. reply_name(r))
