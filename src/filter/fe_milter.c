@@ -70,6 +70,7 @@
 #include "core/classify.h"
 #include "filter/fe_milter.h"
 #include "filter/intake.h"
+#include "store/store.h"
 
 #define MILTER_DRAIN_LIMIT	60	/* seconds to finish begun messages */
 #define MILTER_TEXT_MAX		240	/* SMTP reply text we send */
@@ -110,7 +111,8 @@ struct milter_req {
 struct milter_conn {
 	char	*client_addr;
 	int	leadspc;	/* values keep their own leading space */
-	int	nr_hdr;		/* the MTA expects no reply to headers */
+	unsigned long nr;	/* SMFIP_NR_*: events the MTA expects no
+				 * reply to */
 	struct milter_msg m;
 };
 
@@ -304,6 +306,14 @@ msg_end(struct milter_msg *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* go_on - the answer "continue" to an event: no answer at all when the MTA
+ * agreed to expect none (flag: its SMFIP_NR_*) */
+static sfsistat
+go_on(const struct milter_conn *c, unsigned long flag)
+{
+	return (c->nr & flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
 /* msg_too_big - refuse the message with 552 5.3.4, and end it */
 static sfsistat
 msg_too_big(SMFICTX *ctx, struct milter_msg *m)
@@ -379,8 +389,12 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	       unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	struct milter_conn *c = conn_get(ctx);
+	/* no reply to connect, headers and the end of headers: fewer round
+	 * trips (headers over the size limit are refused at the first body
+	 * chunk). Body chunks keep their reply, so that a message is
+	 * refused at the chunk that passes the limit, not at its end. */
 	unsigned long want = SMFIP_HDR_LEADSPC | SMFIP_NR_HDR |
-	    SMFIP_NOHELO | SMFIP_NOUNKNOWN;
+	    SMFIP_NR_CONN | SMFIP_NR_EOH | SMFIP_NOHELO | SMFIP_NOUNKNOWN;
 
 	(void)f2;
 	(void)f3;
@@ -388,7 +402,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf1 = f1 & want;
 	*pf2 = *pf3 = 0;
 	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
-	c->nr_hdr = (*pf1 & SMFIP_NR_HDR) != 0;
+	c->nr = *pf1 & (SMFIP_NR_HDR | SMFIP_NR_CONN | SMFIP_NR_EOH);
 	if (mg.action == MA_TAG && (*pf0 & SMFIF_ADDHDRS) == 0)
 		log_warn("the MTA does not let milters add headers: "
 		    "milter_action = tag adds no X-Postdesk-Ticket");
@@ -427,7 +441,7 @@ mlfi_connect(SMFICTX *ctx, char *host, struct sockaddr *sa)
 	} else {
 		milter_peer(c, host, sa);
 	}
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_CONN);
 }
 
 /* mlfi_envfrom - a new message: sender and declared size */
@@ -519,26 +533,24 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 		buf_addc(m->raw, '\n');
 		(void)msg_room(m);
 	}
-	return c->nr_hdr ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_HDR);
 }
 
 /* mlfi_eoh - decide what the headers allow; then the empty line */
 static sfsistat
 mlfi_eoh(SMFICTX *ctx)
 {
-	struct milter_msg *m = &conn_get(ctx)->m;
+	struct milter_conn *c = conn_get(ctx);
+	struct milter_msg *m = &c->m;
 
-	if (!m->active)
-		return SMFIS_CONTINUE;
-	if (m->nrcpt == 0) {
-		msg_end(m);
-		return SMFIS_ACCEPT;
-	}
-	if (!msg_room(m))
+	if (!m->active || m->nrcpt == 0)
+		return go_on(c, SMFIP_NR_EOH);	/* mlfi_data let it go */
+	if (!msg_room(m) && !(c->nr & SMFIP_NR_EOH))
 		return msg_too_big(ctx, m);
 	msg_start_raw(m);
-	buf_addc(m->raw, '\n');
-	return SMFIS_CONTINUE;
+	if (m->raw != NULL)
+		buf_addc(m->raw, '\n');
+	return go_on(c, SMFIP_NR_EOH);
 }
 
 /* mlfi_body - append a chunk; refuse as soon as the limit is passed */
@@ -805,6 +817,8 @@ milter_setup(const char *config)
 		log_fatal("%s", err.text);
 	mg.ictx.committed = milter_committed;
 	mg.ictx.sent = milter_sent;
+	/* the ends of message of concurrent sessions share commits */
+	store_group(mg.ictx.store, 1);
 	if (smfi_setconn(mg.socket) != MI_SUCCESS)
 		log_fatal("milter: bad socket \"%s\" (want inet:PORT@HOST or "
 		    "unix:/path)", mg.socket);
@@ -906,6 +920,14 @@ fe_milter(const char *config, int argc, char **argv)
 		log_warn("stopped with %d message(s) still being stored after "
 		    "%d seconds", left, MILTER_DRAIN_LIMIT);
 		_exit(EX_TEMPFAIL);
+	}
+	{
+		unsigned long commits, jobs;
+
+		store_group_stats(mg.ictx.store, &commits, &jobs);
+		if (commits > 0)
+			log_info("group commit: %lu transactions held %lu "
+			    "writes of concurrent sessions", commits, jobs);
 	}
 	intake_close(&mg.ictx);
 	mail_shutdown();

@@ -11,7 +11,9 @@
  * retries with backoff and gives up after notify_max_age (the entry stays
  * visible in "postdesk outbox" with its last error). A crash between the
  * commit and the delivery loses nothing: the entry is due, so the next
- * cron run sends it; an entry is removed only after sendmail(1) took it.
+ * cron run sends it; an entry is removed only after sendmail(1) took it
+ * (in a store_write_lazy transaction: a system crash may undo the removal,
+ * and the entry is sent once more, never lost).
  *
  * Delivery runs sendmail_path as "sendmail -i -f BOUNCE -- RECIPIENT"
  * with the message on stdin, bounded by sendmail_timeout.

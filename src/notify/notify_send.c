@@ -326,7 +326,9 @@ send_batch(struct store *st, const struct pd_conf *conf, const uint64_t *ids,
 		}
 		rc = 0;
 	}
-	if (oc.n > 0 && store_write(st, outcomes_txn, &oc, err) < 0)
+	/* lazy: a crash that undoes it only sends these again, with the
+	 * same Message-IDs */
+	if (oc.n > 0 && store_write_lazy(st, outcomes_txn, &oc, err) < 0)
 		rc = -1;
 	for (i = 0; rc == 0 && i < oc.n; i++)
 		if (report != NULL)

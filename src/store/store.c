@@ -31,6 +31,12 @@
  * a store_write) cannot wait for that, and gets the error instead.
  * The wait for LMDB's writer lock itself is not bounded here.
  *
+ * Group commit (store_group, the milter's many threads): concurrent
+ * store_write calls queue up; one thread at a time leads, running every
+ * job queued so far in one transaction, each job in a nested transaction
+ * of its own, and commits once. Jobs that arrive while it commits form
+ * the next group. See write_group.
+ *
  * Iterators decode each record before calling back. In a write
  * transaction they find their place again by key after every callback, so
  * a callback may change the database it is walking (e.g. move tickets out
@@ -478,6 +484,10 @@ store_close(struct store *st)
 		mdb_env_close(st->s_env);
 	pthread_cond_destroy(&st->s_cv);
 	pthread_mutex_destroy(&st->s_mu);
+	if (st->s_group) {
+		pthread_cond_destroy(&st->s_gcv);
+		pthread_mutex_destroy(&st->s_gmu);
+	}
 	free(st->s_dir);
 	free(st);
 	return NULL;
@@ -637,32 +647,40 @@ store_abort(struct store_txn *t)
 	free(t);
 }
 
-/* store_write - run fn in a durable write transaction, growing the map */
-int
-store_write(struct store *st,
-	    int (*fn)(struct store_txn *, void *, struct pd_err *),
-	    void *arg, struct pd_err *err)
+/* One unit of work of store_write: in group mode it waits in the queue
+ * until a leader thread has run it. */
+struct store_job {
+	int	(*fn)(struct store_txn *, void *, struct pd_err *);
+	void	*arg;
+	struct pd_err *err;
+	unsigned int flags;	/* mdb_txn_begin flags: 0 or MDB_NOMETASYNC */
+	int	rc;		/* what store_write returns */
+	int	done;
+	struct store_job *next;
+};
+
+/* write_one - begin, fn, commit; grow the map and run fn again on
+ * MDB_MAP_FULL */
+static int
+write_one(struct store *st, struct store_job *j)
 {
 	struct store_txn t;
 	size_t seen;
 	int attempt, r, rc;
 
-	if (st->s_flags & STORE_RDONLY)
-		return err_set(err, PD_ETEMP, "%s: the store is open read-only",
-		    st->s_dir);
 	for (attempt = 0; attempt < STORE_RETRIES; attempt++) {
 		memset(&t, 0, sizeof(t));
 		t.t_st = st;
 		t.t_write = 1;
-		if (txn_begin(st, 0, &t.t_txn, &seen, err) < 0)
+		if (txn_begin(st, j->flags, &t.t_txn, &seen, j->err) < 0)
 			return -1;
-		r = fn(&t, arg, err);
+		r = j->fn(&t, j->arg, j->err);
 		if (t.t_mapfull) {
 			txn_end(st, t.t_txn);
-			if (map_resize(st, seen, 1, err) < 0)
+			if (map_resize(st, seen, 1, j->err) < 0)
 				return -1;
-			if (err != NULL)
-				err_clear(err);
+			if (j->err != NULL)
+				err_clear(j->err);
 			continue;
 		}
 		if (r < 0) {
@@ -672,16 +690,184 @@ store_write(struct store *st,
 		rc = mdb_txn_commit(t.t_txn);
 		txn_leave(st);
 		if (rc == MDB_MAP_FULL) {
-			if (map_resize(st, seen, 1, err) < 0)
+			if (map_resize(st, seen, 1, j->err) < 0)
 				return -1;
 			continue;
 		}
 		if (rc != 0)
-			return lmdb_err(st, rc, "mdb_txn_commit", err);
+			return lmdb_err(st, rc, "mdb_txn_commit", j->err);
 		return r;
 	}
-	return err_set(err, PD_ETEMP, "%s: map still full after %d attempts",
-	    st->s_dir, STORE_RETRIES);
+	return err_set(j->err, PD_ETEMP, "%s: map still full after %d "
+	    "attempts", st->s_dir, STORE_RETRIES);
+}
+
+/*
+ * write_group - run several jobs in one transaction, each in a nested
+ * transaction of its own, and commit once: one fsync for all of them. A
+ * job whose fn fails is aborted alone (its nested transaction), as it
+ * would have been by itself; the others see the store as if the jobs had
+ * run one after the other in queue order. Anything else going wrong (a
+ * full map, a failed begin or commit) aborts the whole group and runs
+ * every job again by itself, so what each caller gets is what write_one
+ * would have given it.
+ */
+static void
+write_group(struct store *st, struct store_job *jobs)
+{
+	struct store_job *j;
+	struct store_txn t;
+	MDB_txn *parent;
+	size_t seen;
+	int r, rc, whole = 1;
+
+	if (txn_begin(st, 0, &parent, &seen, NULL) < 0)
+		goto alone;
+	for (j = jobs; j != NULL; j = j->next) {
+		if (j->err != NULL)
+			err_clear(j->err);
+		memset(&t, 0, sizeof(t));
+		t.t_st = st;
+		t.t_write = 1;
+		if (mdb_txn_begin(st->s_env, parent, 0, &t.t_txn) != 0) {
+			whole = 0;
+			break;
+		}
+		r = j->fn(&t, j->arg, j->err);
+		if (t.t_mapfull) {
+			mdb_txn_abort(t.t_txn);
+			whole = 0;
+			break;
+		}
+		if (r < 0) {
+			mdb_txn_abort(t.t_txn);
+			j->rc = r;
+			continue;
+		}
+		if (mdb_txn_commit(t.t_txn) != 0) {
+			whole = 0;
+			break;
+		}
+		j->rc = r;
+	}
+	if (!whole) {
+		txn_end(st, parent);
+		goto alone;
+	}
+	rc = mdb_txn_commit(parent);
+	txn_leave(st);
+	if (rc == 0) {
+		pthread_mutex_lock(&st->s_gmu);
+		st->s_gcommits++;
+		for (j = jobs; j != NULL; j = j->next)
+			st->s_gjobs++;
+		pthread_mutex_unlock(&st->s_gmu);
+		return;
+	}
+
+alone:
+	for (j = jobs; j != NULL; j = j->next) {
+		if (j->err != NULL)
+			err_clear(j->err);
+		j->rc = write_one(st, j);
+	}
+}
+
+/* store_group - from now on, let store_write calls of several threads
+ * share transactions (the milter); call before the threads start */
+void
+store_group(struct store *st, int on)
+{
+	if (on && !st->s_group) {
+		pthread_mutex_init(&st->s_gmu, NULL);
+		pthread_cond_init(&st->s_gcv, NULL);
+		st->s_ghead = NULL;
+		st->s_gtail = &st->s_ghead;
+		st->s_group = 1;
+	}
+}
+
+/* store_group_stats - group transactions committed so far, and the
+ * store_writes they held (a write that ran alone is in neither) */
+void
+store_group_stats(struct store *st, unsigned long *commits,
+		  unsigned long *jobs)
+{
+	*commits = *jobs = 0;
+	if (!st->s_group)
+		return;
+	pthread_mutex_lock(&st->s_gmu);
+	*commits = st->s_gcommits;
+	*jobs = st->s_gjobs;
+	pthread_mutex_unlock(&st->s_gmu);
+}
+
+/* store_job_run - run a job now, or queue it for the group's leader; the
+ * first waiting thread that finds no leader becomes the leader, takes
+ * every job queued so far and runs them as one group */
+static int
+store_job_run(struct store *st, struct store_job *job)
+{
+	struct store_job *batch;
+
+	if (st->s_flags & STORE_RDONLY)
+		return err_set(job->err, PD_ETEMP, "%s: the store is open "
+		    "read-only", st->s_dir);
+	/* a thread with a read transaction open must not wait for a leader
+	 * that may wait for it to resize the map; LMDB's writer lock
+	 * orders it with the groups */
+	if (!st->s_group || txn_here > 0)
+		return write_one(st, job);
+	pthread_mutex_lock(&st->s_gmu);
+	*st->s_gtail = job;
+	st->s_gtail = &job->next;
+	while (!job->done) {
+		if (st->s_glead) {
+			pthread_cond_wait(&st->s_gcv, &st->s_gmu);
+			continue;
+		}
+		st->s_glead = 1;
+		batch = st->s_ghead;
+		st->s_ghead = NULL;
+		st->s_gtail = &st->s_ghead;
+		pthread_mutex_unlock(&st->s_gmu);
+		if (batch->next == NULL)
+			batch->rc = write_one(st, batch);
+		else
+			write_group(st, batch);
+		pthread_mutex_lock(&st->s_gmu);
+		for (; batch != NULL; batch = batch->next)
+			batch->done = 1;
+		st->s_glead = 0;
+		pthread_cond_broadcast(&st->s_gcv);
+	}
+	pthread_mutex_unlock(&st->s_gmu);
+	return job->rc;
+}
+
+/* store_write - run fn in a durable write transaction, growing the map */
+int
+store_write(struct store *st,
+	    int (*fn)(struct store_txn *, void *, struct pd_err *),
+	    void *arg, struct pd_err *err)
+{
+	struct store_job job = { fn, arg, err, 0, 0, 0, NULL };
+
+	return store_job_run(st, &job);
+}
+
+/* store_write_lazy - as store_write, but the commit does not wait for the
+ * meta page to reach the disk (MDB_NOMETASYNC): a crash of the system
+ * may undo this transaction (never half of it), until the next durable
+ * commit. For records whose loss only repeats work. */
+int
+store_write_lazy(struct store *st,
+		 int (*fn)(struct store_txn *, void *, struct pd_err *),
+		 void *arg, struct pd_err *err)
+{
+	struct store_job job = { fn, arg, err, MDB_NOMETASYNC, 0, 0, NULL };
+
+	return store_job_run(st, &job);
 }
 
 /* store_hash - BLAKE2b-256 */

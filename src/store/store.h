@@ -68,6 +68,20 @@ int	store_write(struct store *,
 		    int (*fn)(struct store_txn *, void *, struct pd_err *),
 		    void *arg, struct pd_err *);
 
+/* store_write_lazy - as store_write, without waiting for the meta page to
+ * reach the disk: a system crash may undo this transaction whole (never
+ * part of it) until the next durable commit; for records whose loss only
+ * repeats work (a notification's outcome) */
+int	store_write_lazy(struct store *,
+			 int (*fn)(struct store_txn *, void *,
+			 struct pd_err *), void *arg, struct pd_err *);
+/* store_group - let store_write calls of several threads share one
+ * transaction and one fsync (group commit); call before threads start */
+void	store_group(struct store *, int on);
+/* store_group_stats - group transactions committed, and the writes in them */
+void	store_group_stats(struct store *, unsigned long *commits,
+			  unsigned long *jobs);
+
 /* store_hash - BLAKE2b-256 of bytes (the raw-message and dedup key) */
 void	store_hash(const void *, size_t, unsigned char out[STORE_HASH_BYTES]);
 

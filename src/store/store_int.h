@@ -54,6 +54,15 @@ struct store {
 	int	s_ntxn;		/* transactions open in the process */
 	int	s_remap;	/* a thread waits to resize the map */
 	size_t	s_mapsize;	/* the map size, as last set */
+	/* group commit (store_group): store_write calls of several threads
+	 * share one LMDB transaction and one fsync */
+	int	s_group;	/* on */
+	pthread_mutex_t s_gmu;	/* guards the queue and s_glead */
+	pthread_cond_t s_gcv;	/* a job is done, or the leader left */
+	struct store_job *s_ghead, **s_gtail;	/* waiting jobs */
+	int	s_glead;	/* a thread is committing a group */
+	unsigned long s_gcommits;	/* group transactions committed */
+	unsigned long s_gjobs;		/* store_writes they held */
 };
 
 struct store_txn {

@@ -19,10 +19,12 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lmdb.h>
@@ -1174,6 +1176,151 @@ test_threads(void)
 	rm_store(dir);
 }
 
+struct group_work {
+	struct store *st;
+	int	who;
+	int	wrong;		/* results not as they should be */
+};
+
+struct group_job {
+	int	who, i;
+};
+
+static int group_ready;	/* threads 1-3 about to write */
+static int group_held;	/* thread 0 held its first write once */
+
+/* w_group - a ticket and 64 KB of raw bytes; every fifth job writes them
+ * and then refuses, so its writes must vanish and nobody else's */
+static int
+w_group(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	struct group_job *gj = arg;
+	unsigned char h[STORE_HASH_BYTES];
+	struct pd_ticket *tk;
+	char *raw;
+	uint64_t id;
+	int r;
+
+	/* the first write of thread 0 waits until the others are on their
+	 * way into store_write, so that they queue behind it */
+	if (gj->who == 0 && gj->i == 0 && !group_held) {
+		struct timespec pause = { 0, 300 * 1000 * 1000 };
+
+		group_held = 1;
+		while (__atomic_load_n(&group_ready, __ATOMIC_SEQ_CST) < 3)
+			sched_yield();
+		nanosleep(&pause, NULL);
+	}
+	if (store_ticket_new_id(t, &id, err) < 0)
+		return -1;
+	tk = mk_ticket(id, "new");
+	free(tk->requester);
+	tk->requester = xasprintf("g%d-%d@example.org", gj->who, gj->i);
+	r = store_ticket_put(t, tk, err);
+	store_ticket_free(tk);
+	raw = xmalloc(64 * 1024);
+	fill(raw, 64 * 1024, (uint64_t)gj->who << 32 | (uint64_t)gj->i);
+	if (r == 0)
+		r = store_raw_put(t, raw, 64 * 1024, h, err);
+	free(raw);
+	if (r == 0 && gj->i % 5 == 4)
+		return err_set(err, PD_EDATA, "job %d-%d refused", gj->who,
+		    gj->i);
+	return r;
+}
+
+/* group_main - 50 store_writes; check each one's own result */
+static void *
+group_main(void *arg)
+{
+	struct group_work *gw = arg;
+	struct group_job gj;
+	struct pd_err err;
+	char want[64];
+	int r;
+
+	gj.who = gw->who;
+	for (gj.i = 0; gj.i < 50; gj.i++) {
+		if (gj.i == 0 && gj.who != 0)
+			__atomic_add_fetch(&group_ready, 1, __ATOMIC_SEQ_CST);
+		err_clear(&err);
+		r = store_write(gw->st, w_group, &gj, &err);
+		snprintf(want, sizeof(want), "job %d-%d refused", gj.who,
+		    gj.i);
+		if (gj.i % 5 == 4 ? r != -1 || err.class != PD_EDATA ||
+		    strcmp(err.text, want) != 0 : r != 0) {
+			fprintf(stderr, "group job %d-%d: %d %s\n", gj.who,
+			    gj.i, r, err.text);
+			gw->wrong++;
+		}
+	}
+	return NULL;
+}
+
+/* cb_group - count tickets, and those of refused jobs (which must not be) */
+static int
+cb_group(const struct pd_ticket *tk, void *arg)
+{
+	int *c = arg;	/* tickets, of refused jobs */
+	const char *dash = strchr(tk->requester, '-');
+
+	c[0]++;
+	if (dash != NULL && atoi(dash + 1) % 5 == 4)
+		c[1]++;
+	return 0;
+}
+
+/* test_group - group commit: 4 threads' writes share transactions while
+ * the map grows; a refused job is undone alone */
+static void
+test_group(void)
+{
+	struct group_work gw[4];
+	struct store_stat ss;
+	struct store_txn *t;
+	struct store *st;
+	struct pd_err err;
+	pthread_t tid[4];
+	char dir[256];
+	unsigned long commits, jobs;
+	int i, wrong = 0, c[2] = { 0, 0 };
+
+	path(dir, sizeof(dir), "group");
+	if (store_open(dir, MB, STORE_CREATE, &st, &err) < 0) {
+		OK(0, "create: %s", err.text);
+		return;
+	}
+	store_group(st, 1);
+	for (i = 0; i < 4; i++) {
+		memset(&gw[i], 0, sizeof(gw[i]));
+		gw[i].st = st;
+		gw[i].who = i;
+		pthread_create(&tid[i], NULL, group_main, &gw[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(tid[i], NULL);
+		wrong += gw[i].wrong;
+	}
+	IS_INT(wrong, 0, "group commit: each of 200 writes got its own "
+	    "result (40 refused with their own error)");
+	store_read(st, &t, &err);
+	store_ticket_iter(t, NULL, cb_group, c, &err);
+	store_abort(t);
+	IS_INT(c[0], 160, "160 tickets stored");
+	IS_INT(c[1], 0, "none of a refused write");
+	store_stat(st, &ss, &err);
+	IS_INT(ss.raw, 160, "160 raw entries");
+	OK(ss.map_size > MB, "the map grew during group commits (%" PRIu64
+	    ")", ss.map_size);
+	store_group_stats(st, &commits, &jobs);
+	OK(commits > 0 && jobs > commits, "writes shared commits: %lu "
+	    "group transactions held %lu writes", commits, jobs);
+	IS_INT(new_ticket(st, "new"), 161, "a refused write's id is taken "
+	    "by the next: the next id is 161");
+	store_close(st);
+	rm_store(dir);
+}
+
 /* test_processes - two processes write 200 tickets each at once */
 static void
 test_processes(void)
@@ -1995,6 +2142,7 @@ main(void)
 	test_growth();
 	test_corrupt();
 	test_threads();
+	test_group();
 	test_processes();
 	test_verify();
 	test_customers();
