@@ -1,8 +1,9 @@
 /*
  * notify_send.c - hand outbox entries to sendmail(1); retries and backoff
  *
- * Each delivery: read the entry (a read transaction), run sendmail with no
- * transaction open, then one short write transaction records the outcome:
+ * A batch of deliveries: read the entries (one read transaction), run
+ * sendmail for each with no transaction open, up to NOTIFY_PARALLEL at
+ * once, then one short write transaction records every outcome:
  * taken → the entry is removed; refused → attempts+1, next try after a
  * backoff (1, 2, 4 ... minutes, at most an hour); older than
  * notify_max_age → given up: it leaves the due-index but stays in the
@@ -37,6 +38,19 @@
 
 extern char **environ;
 
+/* at most this many sendmails run at once (a message's notifications are
+ * handed over side by side, not one after another) */
+#define NOTIFY_PARALLEL	4
+
+/* one running sendmail */
+struct sm_run {
+	pid_t	pid;
+	int	out;		/* its stdout and stderr; -1 once closed */
+	struct timespec start;
+	char	output[512];	/* the first 511 bytes it wrote */
+	size_t	got;
+};
+
 struct send_outcome {
 	uint64_t id;
 	int	ok;		/* sendmail took it */
@@ -66,22 +80,23 @@ elapsed_ms(const struct timespec *start)
 	    (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
-/* notify_sendmail - run sendmail -i -f SENDER -- RCPT, bounded in time.
- * The message is written to an anonymous file before the fork, so a
- * sendmail whose parent dies still reads the whole message, never half. */
-int
-notify_sendmail(const struct pd_conf *conf, const char *sender,
-		const char *rcpt, const char *msg, size_t len, char *why,
-		size_t whylen)
+/* sm_start - start sendmail -i -f SENDER -- RCPT with the message on its
+ * standard input; 0 running (r filled), -1 with why. The message is
+ * written to an anonymous file before the spawn, so a sendmail whose
+ * parent dies still reads the whole message, never half. */
+static int
+sm_start(const struct pd_conf *conf, const char *sender, const char *rcpt,
+	 const char *msg, size_t len, struct sm_run *r, char *why,
+	 size_t whylen)
 {
-	int in, out[2], status, rc = -1;
-	char output[512];
-	size_t sent = 0, got = 0;
-	struct timespec start;
-	long limit = conf->sendmail_timeout * 1000L;
-	pid_t pid;
+	posix_spawn_file_actions_t fa;
+	char *argv[] = { "sendmail", "-i", "-f", (char *)sender, "--",
+	    (char *)rcpt, NULL };
+	int in, out[2], e;
+	size_t sent = 0;
 
-	why[0] = '\0';
+	memset(r, 0, sizeof(*r));
+	r->out = -1;
 	if ((in = memfd_create("postdesk-notification", MFD_CLOEXEC)) < 0) {
 		snprintf(why, whylen, "memfd_create: %s", strerror(errno));
 		return -1;
@@ -106,75 +121,129 @@ notify_sendmail(const struct pd_conf *conf, const char *sender,
 	}
 	/* posix_spawn (vfork and exec): no copy of the process's page tables,
 	 * which a fork of a process with the store mapped would make */
-	{
-		posix_spawn_file_actions_t fa;
-		char *argv[] = { "sendmail", "-i", "-f", (char *)sender, "--",
-		    (char *)rcpt, NULL };
-		int e;
-
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_adddup2(&fa, in, 0);
-		posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-		posix_spawn_file_actions_adddup2(&fa, out[1], 2);
-		e = posix_spawn(&pid, conf->sendmail_path, &fa, NULL, argv,
-		    environ);
-		posix_spawn_file_actions_destroy(&fa);
-		if (e != 0) {
-			snprintf(why, whylen, "cannot run %s: %s",
-			    conf->sendmail_path, strerror(e));
-			close(in), close(out[0]), close(out[1]);
-			return -1;
-		}
-	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in, 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+	e = posix_spawn(&r->pid, conf->sendmail_path, &fa, NULL, argv,
+	    environ);
+	posix_spawn_file_actions_destroy(&fa);
 	close(in);
 	close(out[1]);
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	/* collect what it says, never waiting forever */
-	while (out[0] >= 0) {
-		struct pollfd p;
-		long left = limit - elapsed_ms(&start);
-		ssize_t n;
-
-		if (left <= 0)
-			break;
-		p.fd = out[0];
-		p.events = POLLIN;
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
-			break;
-		if (p.revents) {
-			n = read(out[0], got < sizeof(output) - 1 ?
-			    output + got : output, got < sizeof(output) - 1 ?
-			    sizeof(output) - 1 - got : sizeof(output) - 1);
-			if (n > 0 && got < sizeof(output) - 1)
-				got += (size_t)n;
-			else if (n == 0 || (n < 0 && errno != EAGAIN &&
-			    errno != EINTR)) {
-				close(out[0]);
-				out[0] = -1;
-			}
-		}
-	}
-	output[got] = '\0';
-	if (out[0] >= 0) {
+	if (e != 0) {
+		snprintf(why, whylen, "cannot run %s: %s",
+		    conf->sendmail_path, strerror(e));
 		close(out[0]);
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
+		return -1;
+	}
+	r->out = out[0];
+	fcntl(r->out, F_SETFL, O_NONBLOCK);
+	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	return 0;
+}
+
+/* sm_read - take what a sendmail wrote (its first 511 bytes are kept);
+ * close its output at the end */
+static void
+sm_read(struct sm_run *r)
+{
+	char scratch[512];
+	ssize_t n;
+
+	for (;;) {
+		if (r->got < sizeof(r->output) - 1)
+			n = read(r->out, r->output + r->got,
+			    sizeof(r->output) - 1 - r->got);
+		else
+			n = read(r->out, scratch, sizeof(scratch));
+		if (n > 0) {
+			if (r->got < sizeof(r->output) - 1)
+				r->got += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		close(r->out);	/* the end, or an error */
+		r->out = -1;
+		return;
+	}
+}
+
+/* sm_wait - wait until some running sendmail wrote, ended or ran out of
+ * time (at most sendmail_timeout) */
+static void
+sm_wait(const struct pd_conf *conf, struct sm_run *runs, size_t n)
+{
+	struct pollfd p[NOTIFY_PARALLEL];
+	size_t map[NOTIFY_PARALLEL];
+	long limit = conf->sendmail_timeout * 1000L, wait = limit, left;
+	size_t i, np = 0;
+
+	for (i = 0; i < n && np < NOTIFY_PARALLEL; i++) {
+		if (runs[i].out < 0)
+			continue;
+		left = limit - elapsed_ms(&runs[i].start);
+		if (left < wait)
+			wait = left;
+		p[np].fd = runs[i].out;
+		p[np].events = POLLIN;
+		p[np].revents = 0;
+		map[np++] = i;
+	}
+	if (np == 0)
+		return;
+	if (wait < 0)
+		wait = 0;
+	if (poll(p, np, (int)wait) <= 0)
+		return;
+	for (i = 0; i < np; i++)
+		if (p[i].revents != 0)
+			sm_read(&runs[map[i]]);
+}
+
+/* sm_done - the sendmail's output is closed, or its time is up */
+static int
+sm_done(const struct pd_conf *conf, const struct sm_run *r)
+{
+	return r->out < 0 ||
+	    elapsed_ms(&r->start) >= conf->sendmail_timeout * 1000L;
+}
+
+/* sm_finish - reap a sendmail that is done (sm_done); 0 it took the
+ * message, -1 with why. Still running after its time: killed. */
+static int
+sm_finish(const struct pd_conf *conf, struct sm_run *r, char *why,
+	  size_t whylen)
+{
+	long limit = conf->sendmail_timeout * 1000L;
+	int status;
+	size_t got = r->got;
+	char *output = r->output;
+
+	why[0] = '\0';
+	if (r->out >= 0) {
+		close(r->out);
+		r->out = -1;
+		kill(r->pid, SIGKILL);
+		waitpid(r->pid, &status, 0);
 		snprintf(why, whylen, "%s timed out after %lds",
 		    conf->sendmail_path, conf->sendmail_timeout);
 		return -1;
 	}
 	/* output closed: the child is exiting; bound the wait all the same */
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (elapsed_ms(&start) > limit) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
+	while (waitpid(r->pid, &status, WNOHANG) == 0) {
+		if (elapsed_ms(&r->start) > limit) {
+			kill(r->pid, SIGKILL);
+			waitpid(r->pid, &status, 0);
 			snprintf(why, whylen, "%s timed out after %lds",
 			    conf->sendmail_path, conf->sendmail_timeout);
 			return -1;
 		}
 		usleep(100);
 	}
+	output[got] = '\0';
 	while (got > 0 && (output[got - 1] == '\n' || output[got - 1] == ' ' ||
 	    output[got - 1] == '\r'))
 		output[--got] = '\0';
@@ -182,14 +251,30 @@ notify_sendmail(const struct pd_conf *conf, const char *sender,
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		rc = 0;
-	else if (WIFEXITED(status))
+		return 0;
+	if (WIFEXITED(status))
 		snprintf(why, whylen, "%s exited %d%s%s", conf->sendmail_path,
 		    WEXITSTATUS(status), got ? ": " : "", output);
 	else
 		snprintf(why, whylen, "%s killed by signal %d",
 		    conf->sendmail_path, WTERMSIG(status));
-	return rc;
+	return -1;
+}
+
+/* notify_sendmail - run sendmail -i -f SENDER -- RCPT, bounded in time */
+int
+notify_sendmail(const struct pd_conf *conf, const char *sender,
+		const char *rcpt, const char *msg, size_t len, char *why,
+		size_t whylen)
+{
+	struct sm_run r;
+
+	why[0] = '\0';
+	if (sm_start(conf, sender, rcpt, msg, len, &r, why, whylen) < 0)
+		return -1;
+	while (!sm_done(conf, &r))
+		sm_wait(conf, &r, 1);
+	return sm_finish(conf, &r, why, whylen);
 }
 
 /* outcome_txn - record what happened to one entry */
@@ -239,41 +324,6 @@ outcome_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	return rc;
 }
 
-/* send_try - hand one entry to sendmail (no transaction open while it
- * runs); 1 tried (so filled), 0 nothing to do, -1 error */
-static int
-send_try(struct store *st, const struct pd_conf *conf, uint64_t id,
-	 time_t now, struct notify_result *res, struct send_outcome *so,
-	 struct pd_err *err)
-{
-	struct store_txn *txn;
-	struct pd_outbox *o = NULL;
-	int rc;
-
-	memset(res, 0, sizeof(*res));
-	res->id = id;
-	if (store_read(st, &txn, err) < 0)
-		return -1;
-	rc = store_outbox_get(txn, id, &o, err);
-	store_abort(txn);
-	if (rc <= 0)
-		return rc;	/* gone: delivered by another process */
-	if (o->next_try == 0) {
-		store_outbox_free(o);
-		return 0;	/* given up earlier */
-	}
-	memset(so, 0, sizeof(*so));
-	so->id = id;
-	so->now = now;
-	so->max_age = conf->notify_max_age;
-	so->res = res;
-	so->ok = notify_sendmail(conf, o->sender, o->recipient, o->message,
-	    strlen(o->message), res->why, sizeof(res->why)) == 0;
-	so->why = res->why;
-	store_outbox_free(o);
-	return 1;
-}
-
 struct outcomes {
 	struct send_outcome *v;
 	size_t	n;
@@ -292,47 +342,117 @@ outcomes_txn(struct store_txn *txn, void *arg, struct pd_err *err)
 	return 0;
 }
 
-/* send_batch - hand ids to sendmail, then record every outcome in one
- * durable transaction (one fsync for the batch, not one per mail) */
+/* send_read - the entries of ids still to be sent, in one read
+ * transaction; *np of them (the others were delivered by another
+ * process, or given up earlier). -1 error. */
+static int
+send_read(struct store *st, const uint64_t *ids, size_t n,
+	  struct pd_outbox **v, size_t *np, struct pd_err *err)
+{
+	struct store_txn *txn;
+	struct pd_outbox *o;
+	size_t i;
+	int rc = 0;
+
+	*np = 0;
+	if (store_read(st, &txn, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((rc = store_outbox_get(txn, ids[i], &o, err)) < 0)
+			break;
+		rc = 0;
+		if (o == NULL)
+			continue;
+		if (o->next_try == 0) {
+			store_outbox_free(o);
+			continue;
+		}
+		v[(*np)++] = o;
+	}
+	store_abort(txn);
+	return rc;
+}
+
+/*
+ * send_batch - hand entries to sendmail, up to NOTIFY_PARALLEL at once
+ * (no transaction open meanwhile), then record every outcome in one
+ * transaction. Bounded (the filter, right after its commit): no new
+ * sendmail after sendmail_timeout, so it takes at most about twice that;
+ * cron does the rest.
+ */
 static int
 send_batch(struct store *st, const struct pd_conf *conf, const uint64_t *ids,
 	   size_t n, time_t now, int bounded,
 	   void (*report)(const struct notify_result *, void *), void *arg,
 	   struct pd_err *err)
 {
+	struct pd_outbox **o = xcalloc(n + 1, sizeof(*o));
 	struct notify_result *res = xcalloc(n + 1, sizeof(*res));
+	struct sm_run runs[NOTIFY_PARALLEL];
+	size_t slot[NOTIFY_PARALLEL];
 	struct outcomes oc;
 	struct timespec start;
-	size_t i, left = 0;
-	int rc = 0;
+	size_t i, k = 0, next = 0, nrun = 0, left = 0;
+	int rc;
 
 	oc.v = xcalloc(n + 1, sizeof(*oc.v));
 	oc.n = 0;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (i = 0; i < n; i++) {
-		/* at most about twice sendmail_timeout; cron does the rest */
-		if (bounded && elapsed_ms(&start) > conf->sendmail_timeout *
-		    1000L) {
-			left = n - i;
-			break;
-		}
-		if ((rc = send_try(st, conf, ids[i], now, &res[oc.n],
-		    &oc.v[oc.n], err)) < 0)
-			break;
-		if (rc == 1) {
-			oc.v[oc.n].res = &res[oc.n];
-			oc.v[oc.n].why = res[oc.n].why;
-			oc.n++;
-		}
-		rc = 0;
+	rc = send_read(st, ids, n, o, &k, err);
+	for (i = 0; i < k; i++) {
+		res[i].id = o[i]->id;
+		oc.v[i].id = o[i]->id;
+		oc.v[i].now = now;
+		oc.v[i].max_age = conf->notify_max_age;
+		oc.v[i].res = &res[i];
+		oc.v[i].why = res[i].why;
 	}
+	while (rc == 0 && (next < k || nrun > 0)) {
+		/* start as many as the window allows */
+		while (next < k && nrun < NOTIFY_PARALLEL) {
+			if (bounded && elapsed_ms(&start) >
+			    conf->sendmail_timeout * 1000L) {
+				left = k - next;
+				k = next;	/* the rest stay queued */
+				break;
+			}
+			if (sm_start(conf, o[next]->sender, o[next]->recipient,
+			    o[next]->message, strlen(o[next]->message),
+			    &runs[nrun], res[next].why,
+			    sizeof(res[next].why)) == 0)
+				slot[nrun++] = next;
+			else
+				oc.v[next].ok = 0;
+			next++;
+		}
+		if (nrun == 0)
+			break;
+		sm_wait(conf, runs, nrun);
+		/* reap those done; keep the others in the window */
+		for (i = 0; i < nrun;) {
+			if (!sm_done(conf, &runs[i])) {
+				i++;
+				continue;
+			}
+			oc.v[slot[i]].ok = sm_finish(conf, &runs[i],
+			    res[slot[i]].why, sizeof(res[slot[i]].why)) == 0;
+			runs[i] = runs[nrun - 1];
+			slot[i] = slot[nrun - 1];
+			nrun--;
+		}
+	}
+	oc.n = k;
 	/* lazy: a crash that undoes it only sends these again, with the
 	 * same Message-IDs */
-	if (oc.n > 0 && store_write_lazy(st, outcomes_txn, &oc, err) < 0)
+	if (rc == 0 && oc.n > 0 && store_write_lazy(st, outcomes_txn, &oc,
+	    err) < 0)
 		rc = -1;
 	for (i = 0; rc == 0 && i < oc.n; i++)
 		if (report != NULL)
 			report(&res[i], arg);
+	for (i = 0; o[i] != NULL; i++)
+		store_outbox_free(o[i]);
+	free(o);
 	free(oc.v);
 	free(res);
 	if (rc == 0 && left > 0)

@@ -384,8 +384,10 @@ is "$rc" 0 "sendmail too slow: the intake exits 0"
 ok "$([ "$ms" -lt 4000 ]; echo $?)" "... within about twice sendmail_timeout (${ms} ms)"
 check "... the customer's entry is deferred: timed out" \
     jq -e '[.[] | select(.recipient == "kim@example.net")][0] | .state == "deferred" and (.last_error | test("timed out"))' <<< "$(outbox_json)"
-check "... the log says the rest is left to postdesk-cron" \
-    grep -q 'left for postdesk-cron' "$T/last.log"
+# the acknowledgement and both agents' notices ran side by side: each got
+# its own second, not one second after another
+is "$(grep -c 'status=deferred (.*timed out after 1s)' "$T/last.log")" 3 \
+    "... all three notifications were tried side by side, each deferred"
 setconf sendmail_timeout
 setconf sendmail_path "$T/sendmail"
 POSTDESK_NOW=2026-11-22T12:30:00Z
