@@ -16,7 +16,9 @@
  * and the entry is sent once more, never lost).
  *
  * Delivery runs sendmail_path as "sendmail -i -f BOUNCE -- RECIPIENT"
- * with the message on stdin, bounded by sendmail_timeout.
+ * with the message on stdin, bounded by sendmail_timeout, up to four at
+ * once; or, with notify_smtp set, one SMTP session takes the whole batch
+ * (notify_smtp.c).
  */
 #ifndef PD_NOTIFY_H
 #define PD_NOTIFY_H
@@ -98,6 +100,17 @@ int	notify_run_due(struct store *, const struct pd_conf *, time_t now,
 int	notify_sendmail(const struct pd_conf *, const char *sender,
 			const char *rcpt, const char *msg, size_t len,
 			char *why, size_t whylen);
+/* one entry handed over by notify_smtp_send */
+struct notify_handover {
+	const struct pd_outbox *o;
+	int	ok;		/* the server took it */
+	char	why[256];	/* else why not */
+};
+
+/* notify_smtp_send - hand entries over one SMTP session to notify_smtp;
+ * none begun after budget_ms (> 0); returns how many were tried */
+size_t	notify_smtp_send(const struct pd_conf *, struct notify_handover *,
+			 size_t n, long budget_ms);
 /* notify_reply_address - support+TOKEN@domain of a ticket (caller frees) */
 char	*notify_reply_address(const struct pd_conf *,
 			      const struct pd_keyring *, uint64_t ticket);

@@ -407,6 +407,25 @@ send_batch(struct store *st, const struct pd_conf *conf, const uint64_t *ids,
 		oc.v[i].res = &res[i];
 		oc.v[i].why = res[i].why;
 	}
+	if (rc == 0 && conf->notify_smtp[0] != '\0' && k > 0) {
+		/* one SMTP session for the whole batch */
+		struct notify_handover *h = xcalloc(k, sizeof(*h));
+		size_t tried;
+
+		for (i = 0; i < k; i++)
+			h[i].o = o[i];
+		tried = notify_smtp_send(conf, h, k, bounded ?
+		    conf->sendmail_timeout * 1000L : 0);
+		for (i = 0; i < tried; i++) {
+			oc.v[i].ok = h[i].ok;
+			snprintf(res[i].why, sizeof(res[i].why), "%s",
+			    h[i].why);
+		}
+		free(h);
+		left = k - tried;
+		k = tried;
+		next = k;	/* no sendmail */
+	}
 	while (rc == 0 && (next < k || nrun > 0)) {
 		/* start as many as the window allows */
 		while (next < k && nrun < NOTIFY_PARALLEL) {

@@ -56,6 +56,7 @@ static const struct conf_param conf_table[] = {
 	{"lock_wait_limit", CT_TIME, "60", 1, 900, OFF(lock_wait_limit)},
 	{"map_size", CT_SIZE, "67108864", 1 << 20, 1LL << 40, OFF(map_size)},
 	{"sendmail_path", CT_STR, SENDMAIL, 0, 0, OFF(sendmail_path)},
+	{"notify_smtp", CT_STR, "", 0, 0, OFF(notify_smtp)},
 	{"template_directory", CT_STR, "", 0, 0, OFF(template_directory)},
 	{"language", CT_STR, "en", 0, 0, OFF(language)},
 	{"milter_action", CT_STR, "accept", 0, 0, OFF(milter_action)},
@@ -89,6 +90,7 @@ static const struct conf_param conf_table[] = {
 static int conf_set(struct pd_conf *, const struct conf_param *, const char *,
 		    const char *, int, struct pd_err *);
 static int conf_number(const char *, enum conf_type, long long *);
+static int conf_hostport(const char *);
 static int conf_derive(struct pd_conf *, struct pd_err *);
 static char *conf_trim(char *);
 
@@ -137,6 +139,29 @@ conf_number(const char *s, enum conf_type type, long long *out)
 	return 0;
 }
 
+/* conf_hostport - "" or HOST:PORT, [IPV6]:PORT with a port 1..65535 */
+static int
+conf_hostport(const char *v)
+{
+	const char *colon = strrchr(v, ':'), *p;
+	char *end;
+	long port;
+
+	if (*v == '\0')
+		return 1;
+	if (colon == NULL || colon == v || strpbrk(v, " \t,;/") != NULL)
+		return 0;
+	if (*v == '[' && (colon[-1] != ']' || colon - v < 3))
+		return 0;
+	if (*v != '[')
+		for (p = v; p < colon; p++)
+			if (*p == ':' || *p == '[' || *p == ']')
+				return 0;
+	port = strtol(colon + 1, &end, 10);
+	return colon[1] >= '0' && colon[1] <= '9' && *end == '\0' &&
+	    port >= 1 && port <= 65535;
+}
+
 /* conf_set - store one value, checking type and bounds */
 static int
 conf_set(struct pd_conf *c, const struct conf_param *p, const char *val,
@@ -147,6 +172,11 @@ conf_set(struct pd_conf *c, const struct conf_param *p, const char *val,
 
 	if (p->type == CT_STR) {
 		char **slot = (char **)(base + p->off);
+
+		if (strcmp(p->name, "notify_smtp") == 0 && !conf_hostport(val))
+			return err_set(err, PD_ECONFIG, "%s:%d: %s: \"%s\" is "
+			    "not HOST:PORT (127.0.0.1:25, [::1]:25)", file,
+			    line, p->name, val);
 
 		free(*slot);
 		*slot = xstrdup(val);

@@ -42,6 +42,7 @@ struct pd_conf {
 	long	lock_wait_limit;	/* seconds the filter may wait for the store */
 	size_t	map_size;		/* initial LMDB map size, bytes */
 	char	*sendmail_path;
+	char	*notify_smtp;		/* HOST:PORT: SMTP instead of sendmail */
 	char	*template_directory;	/* the operator's templates, "" none */
 	char	*shipped_templates;	/* PKGDATADIR/templates (derived) */
 	char	*language;
