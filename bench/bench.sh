@@ -15,7 +15,9 @@
 #    (b) the same with 2 jobs at once, into another fresh store;
 #    (c) bench_baseline (one durable 4 KB LMDB put, the same libraries),
 #        1 job and 2 jobs, each into a fresh LMDB directory;
-#    (d) postdesk-filter pipe, notifications on, 1 job, and (e) 2 jobs.
+#    (d) postdesk-filter pipe, notifications on, 1 job, and (e) 2 jobs;
+#    (f) and (g) the same with notify_smtp: the notifications go over SMTP
+#    to Postfix's smtp-sink on a loopback port (skipped without it).
 #    The fresh stores get the gen store's key, so the reply addresses
 #    verify there too. After (a), (b), (d) and (e) it checks that
 #    "postdesk list --json" has BENCH_NEW tickets holding 2 x BENCH_NEW
@@ -27,7 +29,8 @@
 #    intake's transaction, handed to sendmail_path after the commit and
 #    removed from the outbox. sendmail_path is a shell script that reads
 #    the message to /dev/null and appends one line to a counter file, so
-#    the count of notifications handed over is checked.
+#    the count of notifications handed over is checked (over SMTP: the
+#    transactions smtp-sink wrote to files).
 #    Notifications off: the very same messages and code path, with no
 #    agents_file and autoreply_limit = 0: the acknowledgement is suppressed
 #    by the rate limit (one small read in the transaction) and there is no
@@ -62,6 +65,8 @@ FEED=$top_builddir/bench/bench_feed
 BASE=$top_builddir/bench/bench_baseline
 N=${BENCH_NEW:-1000}
 T=
+SINK=
+SINKPORT=
 
 # die MESSAGE - cannot run the bench
 die() {
@@ -69,8 +74,9 @@ die() {
 	exit 2
 }
 
-# cleanup - remove the temporary home
+# cleanup - stop smtp-sink, remove the temporary home
 cleanup() {
+	[ -n "$SINK" ] && kill "$SINK" 2>/dev/null
 	if [ -n "$T" ] && [ "${BENCH_KEEP:-0}" = 1 ]; then
 		echo "bench: kept $T" >&2
 	elif [ -n "$T" ]; then
@@ -144,8 +150,41 @@ sent() {
 		verdict=WRONG
 		STATUS=1
 	fi
-	printf 'check %-10s notifications handed to sendmail %s (want %s): %s\n' \
-	    "$1" "$got" "$2" "$verdict"
+	printf 'check %-10s notifications handed to %s %s (want %s): %s\n' \
+	    "$1" "$(case $1 in f|g) echo "the SMTP server" ;; *) echo sendmail ;;
+	    esac)" "$got" "$2" "$verdict"
+}
+
+# sink_start - Postfix's smtp-sink on a free loopback port, writing every
+# transaction to a file of $T/sink; SINK and SINKPORT set, or 1
+sink_start() {
+	command -v smtp-sink >/dev/null 2>&1 || return 1
+	SINKPORT=2600
+	while (exec 3<>"/dev/tcp/127.0.0.1/$SINKPORT") 2>/dev/null; do
+		SINKPORT=$((SINKPORT + 1))
+		[ "$SINKPORT" -lt 2700 ] || return 1
+	done
+	mkdir -p "$T/sink" && chmod 777 "$T/sink" || return 1
+	if [ "$(id -u)" = 0 ]; then
+		smtp-sink -u nobody -d "$T/sink/%H." "127.0.0.1:$SINKPORT" 64 &
+	else
+		smtp-sink -d "$T/sink/%H." "127.0.0.1:$SINKPORT" 64 &
+	fi
+	SINK=$!
+	for _ in $(seq 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$SINKPORT") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# sink_feed NAME JOBS - a run over SMTP; the sink's count into $T/sent.NAME
+sink_feed() {
+	find "$T/sink" -type f -delete
+	feed "$1" "$2" "$T/all.list" "$PF" -c "$T/$1.conf" pipe -q BENCH%n \
+	    -f %s -- %r
+	sleep 0.5	# the sink writes after its reply
+	find "$T/sink" -type f > "$T/sent.$1"
 }
 
 # notify_feed NAME JOBS - a run whose sendmail counts into $T/sent.NAME
@@ -387,8 +426,12 @@ gen_replies
 cat "$T/new.list" "$T/reply.list" > "$T/all.list"
 bytes=$(cat "$T"/msg/*.eml | wc -c)
 
-for run in a b d e; do
-	case $run in d|e) home "$run" on ;; *) home "$run" ;; esac
+smtp=
+sink_start && smtp="f g"
+for run in a b d e $smtp; do
+	case $run in d|e|f|g) home "$run" on ;; *) home "$run" ;; esac
+	case $run in f|g) echo "notify_smtp = 127.0.0.1:$SINKPORT" \
+	    >> "$T/$run.conf" ;; esac
 	cat "$T/gen/postdesk.key" > "$T/$run/postdesk.key" ||
 	    die "cannot copy the key into $run"
 done
@@ -403,6 +446,14 @@ echo "bench: (d) postdesk-filter pipe, notifications on, 1 job"
 notify_feed d 1
 echo "bench: (e) postdesk-filter pipe, notifications on, 2 jobs"
 notify_feed e 2
+if [ -n "$smtp" ]; then
+	echo "bench: (f) notifications on over SMTP (smtp-sink), 1 job"
+	sink_feed f 1
+	echo "bench: (g) notifications on over SMTP (smtp-sink), 2 jobs"
+	sink_feed g 2
+else
+	echo "bench: (f), (g) skipped: smtp-sink (postfix) is not installed"
+fi
 
 echo
 printf 'postdesk pipe intake: %d messages (%d new tickets, %d replies), ' \
@@ -418,14 +469,18 @@ row "(c) baseline, 1 LMDB put" c1 1
 row "(c) baseline, 1 LMDB put" c2 2
 row "(d) filter, notify on" d 1
 row "(e) filter, notify on" e 2
-check a
-check b
-check d
-check e
+for run in $smtp; do
+	row "($run) filter, notify over SMTP" $run $(case $run in f) echo 1 ;;
+	    *) echo 2 ;; esac)
+done
+for run in a b d e $smtp; do
+	check $run
+done
 sent a 0
 sent b 0
-sent d $((5 * N))
-sent e $((5 * N))
+for run in d e $smtp; do
+	sent $run $((5 * N))
+done
 r1=$(ratio a c1)
 r2=$(ratio b c2)
 printf 'filter/baseline median: %s with 1 job, %s with 2 jobs ' "$r1" "$r2"
@@ -461,6 +516,28 @@ cost=$(awk -v d="$(fig d wall_s)" -v a="$(fig a wall_s)" -v n="$((5 * N))" \
     'BEGIN { printf "%.2f", (d - a) * 1000 / n }')
 printf '  one notification costs %s ms of wall time ' "$cost"
 printf '(1 job: wall time of (d) minus (a), over the notifications)\n'
+if [ -n "$smtp" ]; then
+	echo "  over SMTP (notify_smtp = 127.0.0.1:$SINKPORT, Postfix's smtp-sink"
+	echo "  as the server, one session per message for its notifications):"
+	for run in f g; do
+		n=$(wc -l < "$T/sent.$run" | tr -d ' ')
+		printf '  (%s) %s notifications rendered, queued and handed ' \
+		    "$run" "$n"
+		printf 'over in %s s: %s/s\n' "$(fig "$run" wall_s)" \
+		    "$(awk -v n="$n" -v w="$(fig "$run" wall_s)" \
+		    'BEGIN { if (w > 0) printf "%.1f", n / w; else print "n/a" }')"
+	done
+	r1=$(ratio_rate f a)
+	r2=$(ratio_rate g b)
+	printf '  throughput on/off over SMTP: %s with 1 job, %s with 2 jobs ' \
+	    "$r1" "$r2"
+	printf '(target >= 0.5): %s\n' "$(awk -v a="$r1" -v b="$r2" \
+	    'BEGIN { print ((a != "n/a" && a >= 0.5 && b != "n/a" &&
+	    b >= 0.5) ? "met" : "NOT met") }')"
+	cost=$(awk -v d="$(fig f wall_s)" -v a="$(fig a wall_s)" \
+	    -v n="$((5 * N))" 'BEGIN { printf "%.2f", (d - a) * 1000 / n }')
+	printf '  one notification over SMTP costs %s ms of wall time\n' "$cost"
+fi
 echo "bench: $(($(date +%s) - started)) seconds in all"
 # then postdesk-cron on a store of 1,000,000 tickets (bench_cron.sh)
 top_srcdir=$top_srcdir top_builddir=$top_builddir sh "$top_srcdir/bench/bench_cron.sh" || STATUS=1

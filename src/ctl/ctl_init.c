@@ -24,6 +24,7 @@
 #include "util/log.h"
 #include "util/priv.h"
 #include "token/token.h"
+#include "notify/notify.h"
 #include "notify/tpl.h"
 #include "rules/rules.h"
 #include "store/store.h"
@@ -187,6 +188,14 @@ ctl_check(struct ctl *c, int argc, char **argv)
 		    "\"%s\" (known: %s)", c->conf.path, c->conf.workflow,
 		    workflow_names());
 		return ctl_status(&err);
+	}
+	if (c->conf.notify_smtp[0] != '\0') {
+		char why[256];
+
+		if (notify_smtp_ready(why, sizeof(why)) < 0) {
+			err_set(&err, PD_ECONFIG, "%s: %s", c->conf.path, why);
+			return ctl_status(&err);
+		}
 	}
 	printf("%s: configuration OK\n", c->conf.path);
 	/* read everything as the account the filter runs as would */

@@ -108,9 +108,12 @@ struct notify_handover {
 };
 
 /* notify_smtp_send - hand entries over one SMTP session to notify_smtp;
- * none begun after budget_ms (> 0); returns how many were tried */
+ * none begun after budget_ms (> 0); returns how many were tried. It lives
+ * in the module postdesk_smtp.so (libetpan), which notify_send loads. */
 size_t	notify_smtp_send(const struct pd_conf *, struct notify_handover *,
 			 size_t n, long budget_ms);
+/* notify_smtp_ready - load that module if need be: 0, or -1 with why */
+int	notify_smtp_ready(char *why, size_t whylen);
 /* notify_reply_address - support+TOKEN@domain of a ticket (caller frees) */
 char	*notify_reply_address(const struct pd_conf *,
 			      const struct pd_keyring *, uint64_t ticket);

@@ -18,8 +18,11 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <poll.h>
 #include <spawn.h>
 #include <signal.h>
@@ -50,6 +53,14 @@ struct sm_run {
 	char	output[512];	/* the first 511 bytes it wrote */
 	size_t	got;
 };
+
+/* the SMTP module (notify_smtp.c), loaded once, when first needed */
+#define SMTP_MODULE	"postdesk_smtp.so"
+
+static pthread_once_t smtp_once = PTHREAD_ONCE_INIT;
+static size_t (*smtp_send)(const struct pd_conf *, struct notify_handover *,
+			   size_t, long);
+static char smtp_error[2 * PATH_MAX + 256];
 
 struct send_outcome {
 	uint64_t id;
@@ -261,6 +272,61 @@ sm_finish(const struct pd_conf *conf, struct sm_run *r, char *why,
 	return -1;
 }
 
+/* smtp_load - dlopen the SMTP module: beside the program first (a build
+ * tree), then in PKGLIBEXECDIR */
+static void
+smtp_load(void)
+{
+	char self[PATH_MAX], path[PATH_MAX + sizeof(SMTP_MODULE) + 1];
+	const char *dir[2] = { NULL, PKGLIBEXECDIR };
+	ssize_t n;
+	void *h = NULL;
+	int i;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
+		self[n] = '\0';
+		if (strrchr(self, '/') != NULL) {
+			*strrchr(self, '/') = '\0';
+			dir[0] = self;
+		}
+	}
+	snprintf(smtp_error, sizeof(smtp_error), "notify_smtp: the module %s "
+	    "is not installed in %s", SMTP_MODULE, PKGLIBEXECDIR);
+	for (i = 0; i < 2 && h == NULL; i++) {
+		if (dir[i] == NULL)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir[i], SMTP_MODULE);
+		if (access(path, R_OK) != 0)
+			continue;
+		if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL)
+			snprintf(smtp_error, sizeof(smtp_error), "notify_smtp: "
+			    "cannot load %s: %s", path, dlerror());
+	}
+	if (h == NULL)
+		return;
+	*(void **)&smtp_send = dlsym(h, "notify_smtp_send");
+	if (smtp_send == NULL)
+		snprintf(smtp_error, sizeof(smtp_error), "notify_smtp: %s has "
+		    "no notify_smtp_send", path);
+}
+
+/* notify_smtp_ready - load the SMTP module if need be; 0 ready, -1 why */
+int
+notify_smtp_ready(char *why, size_t whylen)
+{
+	size_t n;
+
+	pthread_once(&smtp_once, smtp_load);
+	if (smtp_send != NULL)
+		return 0;
+	n = strlen(smtp_error);
+	if (n >= whylen)
+		n = whylen - 1;	/* a long path: the start says enough */
+	memcpy(why, smtp_error, n);
+	why[n] = '\0';
+	return -1;
+}
+
 /* notify_sendmail - run sendmail -i -f SENDER -- RCPT, bounded in time */
 int
 notify_sendmail(const struct pd_conf *conf, const char *sender,
@@ -410,12 +476,18 @@ send_batch(struct store *st, const struct pd_conf *conf, const uint64_t *ids,
 	if (rc == 0 && conf->notify_smtp[0] != '\0' && k > 0) {
 		/* one SMTP session for the whole batch */
 		struct notify_handover *h = xcalloc(k, sizeof(*h));
+		char why[256];
 		size_t tried;
 
 		for (i = 0; i < k; i++)
 			h[i].o = o[i];
-		tried = notify_smtp_send(conf, h, k, bounded ?
-		    conf->sendmail_timeout * 1000L : 0);
+		if (notify_smtp_ready(why, sizeof(why)) < 0) {
+			for (i = 0; i < k; i++)
+				snprintf(h[i].why, sizeof(h[i].why), "%s", why);
+			tried = k;
+		} else
+			tried = smtp_send(conf, h, k, bounded ?
+			    conf->sendmail_timeout * 1000L : 0);
 		for (i = 0; i < tried; i++) {
 			oc.v[i].ok = h[i].ok;
 			snprintf(res[i].why, sizeof(res[i].why), "%s",

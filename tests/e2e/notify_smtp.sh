@@ -101,6 +101,15 @@ check "check accepts 127.0.0.1:$PORT" pd check
 setconf notify_smtp "[::1]:$PORT"
 check "check accepts [::1]:$PORT" pd check
 setconf notify_smtp "127.0.0.1:$PORT"
+# a copy of postdesk with no SMTP module beside it (nor installed)
+mkdir "$T/bin" && cp "$PD" "$T/bin/postdesk"
+libexec=$(grep -a -o '/[[:print:]]*/libexec/postdesk' "$PD" | head -n 1)
+if [ -n "$libexec" ] && [ ! -e "$libexec/postdesk_smtp.so" ]; then
+	"$T/bin/postdesk" -c "$T/postdesk.conf" check > "$T/check.out" 2>&1
+	is "$?" 78 "check: notify_smtp set but no SMTP module: refused (78)"
+	check "... saying which module is missing" \
+	    grep -q "notify_smtp: the module postdesk_smtp.so is not installed" "$T/check.out"
+fi
 
 # ---- a new ticket: three notifications over one session ----
 sink || { echo "Bail out! smtp-sink did not start"; exit 99; }
