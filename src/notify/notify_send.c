@@ -548,7 +548,8 @@ send_batch(struct store *st, const struct pd_conf *conf, const uint64_t *ids,
 	free(res);
 	if (rc == 0 && left > 0)
 		return err_set(err, PD_ETEMP, "%zu of %zu notifications left "
-		    "for postdesk-cron (slow sendmail)", left, n);
+		    "for postdesk-cron (slow sendmail or SMTP server)", left,
+		    n);
 	return rc;
 }
 
