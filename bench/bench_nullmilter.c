@@ -3,7 +3,7 @@
  *
  * It asks for the same events, with the same "no reply" flags, as
  * postdesk-filter milter, takes every header and body chunk and stores
- * nothing: connect, headers and the end of headers get no reply, body
+ * nothing: connect and headers get no reply, the end of headers and body
  * chunks "continue", the end of message "accept". So Postfix + this milter
  * shows what the milter protocol itself costs on the machine; whatever
  * postdesk-filter adds beyond it is its own work.
@@ -24,12 +24,12 @@ nm_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	(void)ctx, (void)f0, (void)f2, (void)f3;
 	*pf0 = 0;
 	*pf1 = f1 & (SMFIP_HDR_LEADSPC | SMFIP_NR_HDR | SMFIP_NR_CONN |
-	    SMFIP_NR_EOH | SMFIP_NOHELO | SMFIP_NOUNKNOWN);
+	    SMFIP_NOHELO | SMFIP_NOUNKNOWN);
 	*pf2 = *pf3 = 0;
 	return SMFIS_CONTINUE;
 }
 
-/* nm_noreply - connect, header, end of headers: no answer */
+/* nm_connect, nm_header: no answer; nm_eoh: continue */
 static sfsistat
 nm_connect(SMFICTX *ctx, char *host, struct sockaddr *sa)
 {
@@ -48,7 +48,7 @@ static sfsistat
 nm_eoh(SMFICTX *ctx)
 {
 	(void)ctx;
-	return SMFIS_NOREPLY;
+	return SMFIS_CONTINUE;
 }
 
 /* nm_body - each chunk: continue, as postdesk-filter answers */

@@ -389,12 +389,11 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	       unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	struct milter_conn *c = conn_get(ctx);
-	/* no reply to connect, headers and the end of headers: fewer round
-	 * trips (headers over the size limit are refused at the first body
-	 * chunk). Body chunks keep their reply, so that a message is
-	 * refused at the chunk that passes the limit, not at its end. */
+	/* no reply to connect and headers: fewer round trips. The end of
+	 * headers and body chunks keep their reply, so that a message over
+	 * the size limit is refused as soon as it passes it. */
 	unsigned long want = SMFIP_HDR_LEADSPC | SMFIP_NR_HDR |
-	    SMFIP_NR_CONN | SMFIP_NR_EOH | SMFIP_NOHELO | SMFIP_NOUNKNOWN;
+	    SMFIP_NR_CONN | SMFIP_NOHELO | SMFIP_NOUNKNOWN;
 
 	(void)f2;
 	(void)f3;
@@ -402,7 +401,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf1 = f1 & want;
 	*pf2 = *pf3 = 0;
 	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
-	c->nr = *pf1 & (SMFIP_NR_HDR | SMFIP_NR_CONN | SMFIP_NR_EOH);
+	c->nr = *pf1 & (SMFIP_NR_HDR | SMFIP_NR_CONN);
 	if (mg.action == MA_TAG && (*pf0 & SMFIF_ADDHDRS) == 0)
 		log_warn("the MTA does not let milters add headers: "
 		    "milter_action = tag adds no X-Postdesk-Ticket");
@@ -540,17 +539,19 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 static sfsistat
 mlfi_eoh(SMFICTX *ctx)
 {
-	struct milter_conn *c = conn_get(ctx);
-	struct milter_msg *m = &c->m;
+	struct milter_msg *m = &conn_get(ctx)->m;
 
-	if (!m->active || m->nrcpt == 0)
-		return go_on(c, SMFIP_NR_EOH);	/* mlfi_data let it go */
-	if (!msg_room(m) && !(c->nr & SMFIP_NR_EOH))
+	if (!m->active)
+		return SMFIS_CONTINUE;
+	if (m->nrcpt == 0) {
+		msg_end(m);
+		return SMFIS_ACCEPT;
+	}
+	if (!msg_room(m))
 		return msg_too_big(ctx, m);
 	msg_start_raw(m);
-	if (m->raw != NULL)
-		buf_addc(m->raw, '\n');
-	return go_on(c, SMFIP_NR_EOH);
+	buf_addc(m->raw, '\n');
+	return SMFIS_CONTINUE;
 }
 
 /* mlfi_body - append a chunk; refuse as soon as the limit is passed */
