@@ -497,29 +497,13 @@ echo "notifications: on = 2 agents (3 per new ticket, 2 per reply:" \
     "$((5 * N)) in all);"
 echo "  off = the same messages with no agents and autoreply_limit = 0 (nothing"
 echo "  rendered, queued or sent); sendmail_path is a script that reads the"
-echo "  message and counts it (one fork and exec of /bin/sh per notification)"
-for run in d e; do
-	n=$(wc -l < "$T/sent.$run" | tr -d ' ')
-	printf '  (%s) %s notifications rendered, queued and handed over ' \
-	    "$run" "$n"
-	printf 'in %s s: %s/s\n' "$(fig "$run" wall_s)" \
-	    "$(awk -v n="$n" -v w="$(fig "$run" wall_s)" \
-	    'BEGIN { if (w > 0) printf "%.1f", n / w; else print "n/a" }')"
-done
-r1=$(ratio_rate d a)
-r2=$(ratio_rate e b)
-printf '  throughput on/off: %s with 1 job, %s with 2 jobs ' "$r1" "$r2"
-printf '(target >= 0.5, not more than halved): %s\n' "$(awk -v a="$r1" \
-    -v b="$r2" 'BEGIN { print ((a != "n/a" && a >= 0.5 && b != "n/a" &&
-    b >= 0.5) ? "met" : "NOT met") }')"
-cost=$(awk -v d="$(fig d wall_s)" -v a="$(fig a wall_s)" -v n="$((5 * N))" \
-    'BEGIN { printf "%.2f", (d - a) * 1000 / n }')
-printf '  one notification costs %s ms of wall time ' "$cost"
-printf '(1 job: wall time of (d) minus (a), over the notifications)\n'
-if [ -n "$smtp" ]; then
-	echo "  over SMTP (notify_smtp = 127.0.0.1:$SINKPORT, Postfix's smtp-sink"
-	echo "  as the server, one session per message for its notifications):"
-	for run in f g; do
+echo "  message and counts it (one fork and exec of /bin/sh per notification;"
+echo "  the notifications of one message run side by side, up to four)"
+# notify_figures ON1 ON2 HOW - notifications per second of runs ON1 (1
+# job) and ON2 (2 jobs), their throughput over (a) and (b), and the cost
+# of one notification (1 job)
+notify_figures() {
+	for run in "$1" "$2"; do
 		n=$(wc -l < "$T/sent.$run" | tr -d ' ')
 		printf '  (%s) %s notifications rendered, queued and handed ' \
 		    "$run" "$n"
@@ -527,16 +511,24 @@ if [ -n "$smtp" ]; then
 		    "$(awk -v n="$n" -v w="$(fig "$run" wall_s)" \
 		    'BEGIN { if (w > 0) printf "%.1f", n / w; else print "n/a" }')"
 	done
-	r1=$(ratio_rate f a)
-	r2=$(ratio_rate g b)
-	printf '  throughput on/off over SMTP: %s with 1 job, %s with 2 jobs ' \
+	r1=$(ratio_rate "$1" a)
+	r2=$(ratio_rate "$2" b)
+	printf '  throughput on/off%s: %s with 1 job, %s with 2 jobs ' "$3" \
 	    "$r1" "$r2"
-	printf '(target >= 0.5): %s\n' "$(awk -v a="$r1" -v b="$r2" \
-	    'BEGIN { print ((a != "n/a" && a >= 0.5 && b != "n/a" &&
-	    b >= 0.5) ? "met" : "NOT met") }')"
-	cost=$(awk -v d="$(fig f wall_s)" -v a="$(fig a wall_s)" \
+	printf '(target >= 0.5, not more than halved): %s\n' "$(awk \
+	    -v a="$r1" -v b="$r2" 'BEGIN { print ((a != "n/a" && a >= 0.5 &&
+	    b != "n/a" && b >= 0.5) ? "met" : "NOT met") }')"
+	cost=$(awk -v d="$(fig "$1" wall_s)" -v a="$(fig a wall_s)" \
 	    -v n="$((5 * N))" 'BEGIN { printf "%.2f", (d - a) * 1000 / n }')
-	printf '  one notification over SMTP costs %s ms of wall time\n' "$cost"
+	printf '  one notification%s costs %s ms of wall time ' "$3" "$cost"
+	printf '(1 job: wall time of (%s) minus (a), over the notifications)\n' \
+	    "$1"
+}
+notify_figures d e ""
+if [ -n "$smtp" ]; then
+	echo "  over SMTP (notify_smtp = 127.0.0.1:$SINKPORT, Postfix's smtp-sink"
+	echo "  as the server, one session per message for its notifications):"
+	notify_figures f g " over SMTP"
 fi
 echo "bench: $(($(date +%s) - started)) seconds in all"
 # then postdesk-cron on a store of 1,000,000 tickets (bench_cron.sh)
