@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "util/conf.h"
+#include "util/err.h"
 #include "core/workflow.h"
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
@@ -169,6 +171,21 @@ workflow_find(const char *name)
 		if (strcmp(workflows[i].name, name) == 0)
 			return &workflows[i];
 	return NULL;
+}
+
+/* workflow_conf - the configured preset, or NULL and a configuration error
+ * naming file, line and key */
+const struct workflow *
+workflow_conf(const struct pd_conf *conf, struct pd_err *err)
+{
+	const struct workflow *wf = workflow_find(conf->workflow);
+	char w[4200];
+
+	if (wf == NULL)
+		err_set(err, PD_ECONFIG, "%s: unknown workflow \"%s\" "
+		    "(known: %s)", conf_where(conf, "workflow", w, sizeof(w)),
+		    conf->workflow, workflow_names());
+	return wf;
 }
 
 /* workflow_names - the preset names, for error messages */

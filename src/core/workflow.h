@@ -64,6 +64,12 @@ struct workflow {
 
 /* workflow_find - a preset by name, NULL when unknown */
 const struct workflow *workflow_find(const char *name);
+/* workflow_conf - the preset the configuration names; NULL with err
+ * ("FILE:LINE: workflow: unknown workflow ...") when there is none */
+struct pd_conf;
+struct pd_err;
+const struct workflow *workflow_conf(const struct pd_conf *,
+				     struct pd_err *);
 /* workflow_names - "deskpro, chatdesk, sendbird, simple" */
 const char *workflow_names(void);
 /* workflow_next - the status an event leads to from status (NULL = unchanged) */

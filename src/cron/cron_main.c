@@ -269,9 +269,7 @@ main(int argc, char **argv)
 	memset(&agents, 0, sizeof(agents));
 	memset(&nctx, 0, sizeof(nctx));
 	memset(&act, 0, sizeof(act));
-	if ((nctx.wf = workflow_find(conf.workflow)) == NULL) {
-		err_set(&err, PD_ECONFIG, "%s: workflow: unknown workflow "
-		    "\"%s\"", conf.path, conf.workflow);
+	if ((nctx.wf = workflow_conf(&conf, &err)) == NULL) {
 		rc = cron_exit(&err);
 		conf_free(&conf);
 		return rc;

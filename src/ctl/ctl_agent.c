@@ -128,9 +128,7 @@ act_go(struct ctl *c, struct act_run *r, const char *as)
 	err_clear(&err);
 	memset(&agents, 0, sizeof(agents));
 	memset(&nctx, 0, sizeof(nctx));
-	if ((nctx.wf = workflow_find(c->conf.workflow)) == NULL) {
-		err_set(&err, PD_ECONFIG, "%s: workflow: unknown workflow "
-		    "\"%s\"", c->conf.path, c->conf.workflow);
+	if ((nctx.wf = workflow_conf(&c->conf, &err)) == NULL) {
 		return ctl_status(&err);
 	}
 	if (agents_load(c->conf.agents_file, &agents, &err) < 0)

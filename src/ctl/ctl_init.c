@@ -82,10 +82,7 @@ ctl_init(struct ctl *c, int argc, char **argv)
 	if ((rc = ctl_load_conf(c)) != 0)
 		return rc;
 	err_clear(&err);
-	if (workflow_find(c->conf.workflow) == NULL) {
-		err_set(&err, PD_ECONFIG, "%s: workflow: unknown workflow "
-		    "\"%s\" (known: %s)", c->conf.path, c->conf.workflow,
-		    workflow_names());
+	if (workflow_conf(&c->conf, &err) == NULL) {
 		return ctl_status(&err);
 	}
 	if (ctl_make_datadir(c->conf.data_directory, owner, &err) < 0 ||
@@ -183,10 +180,7 @@ ctl_check(struct ctl *c, int argc, char **argv)
 	if ((rc = ctl_load_conf(c)) != 0)
 		return rc;
 	err_clear(&err);
-	if (workflow_find(c->conf.workflow) == NULL) {
-		err_set(&err, PD_ECONFIG, "%s: workflow: unknown workflow "
-		    "\"%s\" (known: %s)", c->conf.path, c->conf.workflow,
-		    workflow_names());
+	if (workflow_conf(&c->conf, &err) == NULL) {
 		return ctl_status(&err);
 	}
 	if (c->conf.notify_smtp[0] != '\0') {

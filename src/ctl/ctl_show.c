@@ -77,9 +77,7 @@ ctl_open(struct ctl *c, struct store **st, struct pd_err *err)
 
 	if ((rc = ctl_load_conf(c)) != 0)
 		return rc;
-	if (workflow_find(c->conf.workflow) == NULL) {
-		err_set(err, PD_ECONFIG, "%s: workflow: unknown workflow \"%s\"",
-		    c->conf.path, c->conf.workflow);
+	if (workflow_conf(&c->conf, err) == NULL) {
 		return ctl_status(err);
 	}
 	if (priv_become_owner(c->conf.data_directory, &uid, err) < 0 ||

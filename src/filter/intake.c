@@ -89,10 +89,8 @@ intake_open(struct intake_ctx *ctx, const struct pd_conf *conf,
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->conf = conf;
-	if ((ctx->wf = workflow_find(conf->workflow)) == NULL)
-		return err_set(err, PD_ECONFIG, "%s: workflow: unknown "
-		    "workflow \"%s\" (known: %s)", conf->path, conf->workflow,
-		    workflow_names());
+	if ((ctx->wf = workflow_conf(conf, err)) == NULL)
+		return -1;
 	if (token_init() < 0)
 		return err_set(err, PD_ETEMP, "libsodium failed to start");
 	if (agents_load(conf->agents_file, &ctx->agents, err) < 0)

@@ -86,6 +86,7 @@ static const struct conf_param conf_table[] = {
 };
 
 #define CONF_NPARAM (sizeof(conf_table) / sizeof(conf_table[0]))
+_Static_assert(CONF_NPARAM <= CONF_MAX_PARAMS, "pd_conf.line is too small");
 
 static int conf_set(struct pd_conf *, const struct conf_param *, const char *,
 		    const char *, int, struct pd_err *);
@@ -239,8 +240,10 @@ conf_apply(struct pd_conf *c, char *text, const char *file, int line,
 	key = conf_trim(text);
 	val = conf_trim(eq + 1);
 	for (i = 0; i < CONF_NPARAM; i++)
-		if (strcmp(conf_table[i].name, key) == 0)
+		if (strcmp(conf_table[i].name, key) == 0) {
+			c->line[i] = line;
 			return conf_set(c, &conf_table[i], val, file, line, err);
+		}
 	return err_set(err, PD_ECONFIG, "%s:%d: %s: unknown parameter",
 	    file, line, key);
 }
@@ -295,35 +298,56 @@ hours_parse(const char *s, struct pd_hours *h)
 	return 0;
 }
 
+/* conf_where - "FILE:LINE: KEY" of a parameter set in the file, "FILE: KEY"
+ * of one left at its default, in buf */
+const char *
+conf_where(const struct pd_conf *c, const char *key, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < CONF_NPARAM; i++)
+		if (strcmp(conf_table[i].name, key) == 0 && c->line[i] > 0) {
+			snprintf(buf, len, "%s:%d: %s", c->path, c->line[i],
+			    key);
+			return buf;
+		}
+	snprintf(buf, len, "%s: %s", c->path, key);
+	return buf;
+}
+
 /* conf_derive - check required values and fill derived ones */
 static int
 conf_derive(struct pd_conf *c, struct pd_err *err)
 {
-	char tzpath[300];
+	char tzpath[300], w[PATH_MAX + 64];
 	const char *at;
 	size_t n;
 
 	if (c->support_address[0] == '\0')
 		return err_set(err, PD_ECONFIG,
-		    "%s: support_address: required parameter is not set",
-		    c->path);
+		    "%s: required parameter is not set",
+		    conf_where(c, "support_address", w, sizeof(w)));
 	at = strrchr(c->support_address, '@');
 	if (at == NULL || at == c->support_address || at[1] == '\0' ||
 	    strpbrk(c->support_address, " \t<>\"") != NULL)
 		return err_set(err, PD_ECONFIG,
-		    "%s: support_address: \"%s\" is not an address like "
-		    "support@example.com", c->path, c->support_address);
+		    "%s: \"%s\" is not an address like "
+		    "support@example.com", conf_where(c, "support_address", w,
+		    sizeof(w)), c->support_address);
 	if (strlen(c->recipient_delimiter) != 1)
 		return err_set(err, PD_ECONFIG,
-		    "%s: recipient_delimiter: must be one character", c->path);
+		    "%s: must be one character", conf_where(c,
+		    "recipient_delimiter", w, sizeof(w)));
 	if (c->data_directory[0] != '/')
 		return err_set(err, PD_ECONFIG,
-		    "%s: data_directory: must be an absolute path", c->path);
+		    "%s: must be an absolute path", conf_where(c,
+		    "data_directory", w, sizeof(w)));
 	if (strcmp(c->milter_action, "accept") != 0 &&
 	    strcmp(c->milter_action, "discard") != 0 &&
 	    strcmp(c->milter_action, "tag") != 0)
-		return err_set(err, PD_ECONFIG, "%s: milter_action: \"%s\" "
-		    "is not one of accept, discard, tag", c->path,
+		return err_set(err, PD_ECONFIG, "%s: \"%s\" "
+		    "is not one of accept, discard, tag", conf_where(c,
+		    "milter_action", w, sizeof(w)),
 		    c->milter_action);
 	c->support_local = xstrndup(c->support_address,
 	    (size_t)(at - c->support_address));
@@ -359,31 +383,36 @@ conf_derive(struct pd_conf *c, struct pd_err *err)
 	if (strcmp(c->unknown_sender_policy, "accept") != 0 &&
 	    strcmp(c->unknown_sender_policy, "moderate") != 0 &&
 	    strcmp(c->unknown_sender_policy, "new_ticket") != 0)
-		return err_set(err, PD_ECONFIG, "%s: unknown_sender_policy: "
-		    "\"%s\" is not accept, moderate or new_ticket", c->path,
+		return err_set(err, PD_ECONFIG, "%s: "
+		    "\"%s\" is not accept, moderate or new_ticket",
+		    conf_where(c, "unknown_sender_policy", w, sizeof(w)),
 		    c->unknown_sender_policy);
 	if (strcasecmp(c->customer_can_reopen_s, "yes") == 0)
 		c->customer_can_reopen = 1;
 	else if (strcasecmp(c->customer_can_reopen_s, "no") == 0)
 		c->customer_can_reopen = 0;
 	else
-		return err_set(err, PD_ECONFIG, "%s: customer_can_reopen: "
-		    "\"%s\" is not yes or no", c->path,
+		return err_set(err, PD_ECONFIG, "%s: "
+		    "\"%s\" is not yes or no", conf_where(c,
+		    "customer_can_reopen", w, sizeof(w)),
 		    c->customer_can_reopen_s);
 	if (strcmp(c->timezone, "UTC") != 0 && (strstr(c->timezone, "..") ||
 	    c->timezone[0] == '/' || access(((void)snprintf(tzpath,
 	    sizeof(tzpath), "/usr/share/zoneinfo/%s", c->timezone), tzpath),
 	    R_OK) != 0))
-		return err_set(err, PD_ECONFIG, "%s: timezone: \"%s\" is not "
-		    "an IANA time zone name (like Europe/Berlin)", c->path,
+		return err_set(err, PD_ECONFIG, "%s: \"%s\" is not "
+		    "an IANA time zone name (like Europe/Berlin)",
+		    conf_where(c, "timezone", w, sizeof(w)),
 		    c->timezone);
 	if (hours_parse(c->business_hours, &c->hours) < 0)
-		return err_set(err, PD_ECONFIG, "%s: business_hours: \"%s\" "
-		    "is not like \"mon-fri 09:00-17:00\"", c->path,
+		return err_set(err, PD_ECONFIG, "%s: \"%s\" "
+		    "is not like \"mon-fri 09:00-17:00\"", conf_where(c,
+		    "business_hours", w, sizeof(w)),
 		    c->business_hours);
 	if (strlen(c->reply_marker) < 8 || strchr(c->reply_marker, '<'))
-		return err_set(err, PD_ECONFIG, "%s: reply_marker: must be at "
-		    "least 8 characters and contain no '<'", c->path);
+		return err_set(err, PD_ECONFIG, "%s: must be at "
+		    "least 8 characters and contain no '<'", conf_where(c,
+		    "reply_marker", w, sizeof(w)));
 	return 0;
 }
 

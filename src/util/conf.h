@@ -26,6 +26,8 @@ struct pd_hours {
 	int	close[7];	/* open == close: closed that day */
 };
 
+#define CONF_MAX_PARAMS	64	/* room in pd_conf.line */
+
 struct pd_conf {
 	char	*path;			/* the file read */
 	char	*data_directory;
@@ -69,6 +71,8 @@ struct pd_conf {
 	char	*timezone;		/* IANA name, e.g. Europe/Berlin */
 	long	lock_timeout;		/* #lock lasts this long */
 	char	*milter_action;		/* accept | discard | tag (milter mode) */
+	int	line[CONF_MAX_PARAMS];	/* where each parameter was set, 0
+					 * for its default (conf.c's order) */
 };
 
 /* conf_path - which file to read: the argument, $POSTDESK_CONFIG, or the default */
@@ -85,5 +89,10 @@ int	conf_open_at(const struct pd_conf *, time_t);
 void	conf_free(struct pd_conf *);
 /* conf_dump - print "key = value" for every parameter to stdout */
 void	conf_dump(const struct pd_conf *);
+
+/* conf_where - "FILE:LINE: KEY" where KEY was set ("FILE: KEY" when it
+ * was not), into buf: the start of an error about KEY's value */
+const char *conf_where(const struct pd_conf *, const char *key, char *buf,
+		       size_t len);
 
 #endif

@@ -142,7 +142,12 @@ is "$?:${out:0:6}" "75:4.3.5 " "filter: no recipient in master.cf exits 75 with 
 out=$("$PF" -c "$C" bogus < "$T/m1")
 is "$?:${out:0:6}" "75:4.3.5 " "filter: an unknown mode exits 75 with 4.3.5"
 printf 'support_address = support@example.com\ndata_directory = %s/data\nworkflow = nope\n' "$T" > "$T/wf.conf"
-"$PD" -c "$T/wf.conf" check > /dev/null 2>&1
+"$PD" -c "$T/wf.conf" check > "$T/wf.out" 2>&1
 is "$?" 78 "check: an unknown workflow exits 78"
+check "... naming the file, line and key" \
+    grep -q "$T/wf.conf:3: workflow: unknown workflow \"nope\"" "$T/wf.out"
+out=$("$PF" -c "$T/wf.conf" pipe -- support@example.com < "$T/m1" 2>&1)
+is "$?" 75 "filter: an unknown workflow defers the mail (75)"
+check "... and says where" grep -q "wf.conf:3: workflow: unknown workflow" <<< "$out"
 
 done_testing
