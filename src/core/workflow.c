@@ -5,6 +5,7 @@
  * ticket and replies). The full transition sets of each seed document,
  * timeouts and policies are added with the workflows work (issue 5).
  */
+#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -179,7 +180,7 @@ const struct workflow *
 workflow_conf(const struct pd_conf *conf, struct pd_err *err)
 {
 	const struct workflow *wf = workflow_find(conf->workflow);
-	char w[4200];
+	char w[PATH_MAX + 64];
 
 	if (wf == NULL)
 		err_set(err, PD_ECONFIG, "%s: unknown workflow \"%s\" "

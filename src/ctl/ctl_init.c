@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -184,10 +185,11 @@ ctl_check(struct ctl *c, int argc, char **argv)
 		return ctl_status(&err);
 	}
 	if (c->conf.notify_smtp[0] != '\0') {
-		char why[256];
+		char why[256], w[PATH_MAX + 64];
 
 		if (notify_smtp_ready(why, sizeof(why)) < 0) {
-			err_set(&err, PD_ECONFIG, "%s: %s", c->conf.path, why);
+			err_set(&err, PD_ECONFIG, "%s: %s", conf_where(&c->conf,
+			    "notify_smtp", w, sizeof(w)), why);
 			return ctl_status(&err);
 		}
 	}

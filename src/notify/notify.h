@@ -112,7 +112,8 @@ struct notify_handover {
  * in the module postdesk_smtp.so (libetpan), which notify_send loads. */
 size_t	notify_smtp_send(const struct pd_conf *, struct notify_handover *,
 			 size_t n, long budget_ms);
-/* notify_smtp_ready - load that module if need be: 0, or -1 with why */
+/* notify_smtp_ready - load that module if need be: 0, or -1 with why
+ * ("the module ... is not installed in DIR", "cannot load ...") */
 int	notify_smtp_ready(char *why, size_t whylen);
 /* notify_reply_address - support+TOKEN@domain of a ticket (caller frees) */
 char	*notify_reply_address(const struct pd_conf *,

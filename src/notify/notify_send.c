@@ -290,8 +290,8 @@ smtp_load(void)
 			dir[0] = self;
 		}
 	}
-	snprintf(smtp_error, sizeof(smtp_error), "notify_smtp: the module %s "
-	    "is not installed in %s", SMTP_MODULE, PKGLIBEXECDIR);
+	snprintf(smtp_error, sizeof(smtp_error), "the module %s is not "
+	    "installed in %s", SMTP_MODULE, PKGLIBEXECDIR);
 	for (i = 0; i < 2 && h == NULL; i++) {
 		if (dir[i] == NULL)
 			continue;
@@ -299,15 +299,15 @@ smtp_load(void)
 		if (access(path, R_OK) != 0)
 			continue;
 		if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL)
-			snprintf(smtp_error, sizeof(smtp_error), "notify_smtp: "
-			    "cannot load %s: %s", path, dlerror());
+			snprintf(smtp_error, sizeof(smtp_error), "cannot "
+			    "load %s: %s", path, dlerror());
 	}
 	if (h == NULL)
 		return;
 	*(void **)&smtp_send = dlsym(h, "notify_smtp_send");
 	if (smtp_send == NULL)
-		snprintf(smtp_error, sizeof(smtp_error), "notify_smtp: %s has "
-		    "no notify_smtp_send", path);
+		snprintf(smtp_error, sizeof(smtp_error), "%s has no "
+		    "notify_smtp_send", path);
 }
 
 /* notify_smtp_ready - load the SMTP module if need be; 0 ready, -1 why */
@@ -476,14 +476,15 @@ send_batch(struct store *st, const struct pd_conf *conf, const uint64_t *ids,
 	if (rc == 0 && conf->notify_smtp[0] != '\0' && k > 0) {
 		/* one SMTP session for the whole batch */
 		struct notify_handover *h = xcalloc(k, sizeof(*h));
-		char why[256];
+		char why[200];	/* room for the prefix in h[].why */
 		size_t tried;
 
 		for (i = 0; i < k; i++)
 			h[i].o = o[i];
 		if (notify_smtp_ready(why, sizeof(why)) < 0) {
 			for (i = 0; i < k; i++)
-				snprintf(h[i].why, sizeof(h[i].why), "%s", why);
+				snprintf(h[i].why, sizeof(h[i].why),
+				    "notify_smtp: %s", why);
 			tried = k;
 		} else
 			tried = smtp_send(conf, h, k, bounded ?
