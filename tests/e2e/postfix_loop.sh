@@ -57,62 +57,9 @@ done
 
 . "$top_srcdir/tests/lib/postfix.sh" || { echo "Bail out! harness"; exit 99; }
 
-# ---- TAP ----
-T=0
-FAILED=0
-
-# ok - record one test: ok STATUS LABEL (status 0 = pass)
-ok()
-{
-	local st=$1
-	shift
-	T=$((T + 1))
-	if [ "$st" = 0 ]; then
-		echo "ok $T - $*"
-	else
-		echo "not ok $T - $*"
-		FAILED=$((FAILED + 1))
-	fi
-}
-
-# is - compare GOT with WANT: is GOT WANT LABEL
-is()
-{
-	if [ "$1" = "$2" ]; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		echo "#   got:  '$1'"
-		echo "#   want: '$2'"
-	fi
-}
-
-# ---- the instance ----
-D=$(mktemp -d /tmp/pd-e2e-loop.XXXXXX) || { echo "Bail out! mktemp"; exit 99; }
-
-finish()
-{
-	local rc=$?
-	pf_stop
-	echo "1..$T"
-	if [ "$FAILED" = 0 ] && [ "$rc" = 0 ]; then
-		rm -rf "$D"
-	else
-		echo "# FAILED $FAILED of $T; kept $D (log: $D/log/maillog)"
-		[ "$rc" = 0 ] && rc=1
-	fi
-	exit $rc
-}
-trap finish EXIT
-trap 'exit 1' INT TERM HUP
-
-port=${PD_POSTFIX_PORT:-2785}
-if [ -z "${PD_POSTFIX_PORT:-}" ]; then
-	while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-		port=$((port + 10))
-		[ $port -lt 2885 ] || break
-	done
-fi
+# ---- TAP checks, the instance's directory and port: tests/lib/pf_tap.sh ----
+. "$top_srcdir/tests/lib/pf_tap.sh" || { echo "Bail out! harness"; exit 99; }
+pf_tap_instance loop 2785
 
 if ! pf_setup "$D" "$port"; then
 	ok 1 "private Postfix set up in $D"
