@@ -20,6 +20,7 @@
 # later; readers still work meanwhile; after the release the same
 # messages are stored.
 . "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/threads.sh"
 
 N=${CONC_N:-400}
 P=4
@@ -35,33 +36,9 @@ C=$T/postdesk.conf
 bg=
 trap 'touch "$T/stop"; [ -n "$bg" ] && wait $bg 2>/dev/null; pd_cleanup' EXIT
 mkdir -p "$T/msg" "$T/w"
-tag=$$.$RANDOM
 
-# the messages, and a manifest: I KIND TARGET CUSTOMER
-awk -v n="$N" -v p="$P" -v dir="$T/msg" -v tag="$tag" -v seed="$RANDOM" '
-BEGIN {
-	srand(seed)
-	for (i = 1; i <= n; i++) {
-		j = int((i - 1) / p); w = (i - 1) % p; f = dir "/" i
-		if (j % 2 == 0) {
-			c = int(rand() * 5) + 1; t = 0
-			news[w, ++nn[w]] = i
-			subj = "concurrent " i
-		} else {
-			t = news[w, int(rand() * nn[w]) + 1]; c = cust[t]
-			subj = "Re: concurrent " t
-		}
-		cust[i] = c
-		printf "From: Customer %d <cust%d@example.net>\n", c, c > f
-		printf "To: support@example.com\nSubject: %s\n", subj > f
-		printf "Message-ID: <conc%d.%s@example.net>\n", i, tag > f
-		if (t)
-			printf "In-Reply-To: <conc%d.%s@example.net>\n", t, tag > f
-		printf "\nMessage %d.\n", i > f
-		close(f)
-		print i, (t ? "reply" : "new"), t, c > (dir "/manifest")
-	}
-}'
+# the messages, and a manifest: I KIND TARGET CUSTOMER (tests/lib/threads.sh)
+gen_threads "$N" "$P" 5 conc
 
 # worker W - messages W+1, W+1+P, ... in order; one line per failure
 worker() {
@@ -125,42 +102,9 @@ check "cron and readers really ran meanwhile" \
     test "$cron_runs" -gt 0 -a "$list_runs" -gt 0
 
 # every message stored once, replies on their target's ticket
-pd list --all --json | jq -r '.[].id' > "$T/ids"
-split -n r/2 "$T/ids" "$T/ids."
-for f in "$T"/ids.a?; do
-	while read -r id; do pd show "$id" --json; done < "$f" |
-	    jq -r '.id as $t | .messages[] | "\($t) \(.message_id)"' > "$f.out" &
-done
-wait
-cat "$T"/ids.a?.out > "$T/stored"
-awk -v tag="$tag" '
-FNR == NR { kind[$1] = $2; target[$1] = $3; n++; next }
-{
-	split($2, a, /[.@]/); i = substr(a[1], 5) + 0
-	if (a[2] "." a[3] != tag || !(i in kind)) { alien++; next }
-	seen[i]++; tk[i] = $1
-}
-END {
-	for (i = 1; i <= n; i++) {
-		if (!(i in seen)) lost++
-		else if (seen[i] > 1) dup += seen[i] - 1
-		if (kind[i] == "reply" && (i in seen) &&
-		    tk[i] != tk[target[i]]) astray++
-		if (kind[i] == "new") news++
-	}
-	print lost + 0, dup + 0, astray + 0, alien + 0, news + 0
-}' "$T/msg/manifest" "$T/stored" > "$T/counts"
-read -r lost dup astray alien news < "$T/counts"
+stored_counts conc
 echo "# messages: $N, lost: $lost, duplicated: $dup"
-is "$lost" 0 "lost: no message is missing"
-is "$dup" 0 "duplicated: no message is stored twice"
-is "$astray" 0 "every reply is on its target's ticket"
-is "$alien" 0 "nothing else was stored"
-is "$(wc -l < "$T/ids")" "$news" "one ticket per new message"
-pd check --data > "$T/check.out" 2> "$T/check.err"
-is "$?" 0 "check --data finds no problem"
-grep -q '^store data OK' "$T/check.out" || sed 's/^/#   /' "$T/check.err" |
-    head -5
+stored_checks
 
 # notifications: after a last cron run, each delivered, none queued twice
 POSTDESK_NOW=$later "$CRON" -c "$C" > /dev/null 2>&1

@@ -28,6 +28,7 @@
 #    more than the deliveries killed.
 # Prints: messages, kills injected, redeliveries, lost, duplicated.
 . "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/threads.sh"
 
 N=${CRASH_N:-1500}
 P=4				# deliveries at a time
@@ -40,34 +41,9 @@ C=$T/postdesk.conf
 killer=
 trap 'touch "$T/stop"; [ -n "$killer" ] && wait $killer; pd_cleanup' EXIT
 mkdir -p "$T/msg" "$T/w"
-tag=$$.$RANDOM
 
-# the messages, and a manifest: I KIND TARGET CUSTOMER
-awk -v n="$N" -v p="$P" -v dir="$T/msg" -v tag="$tag" -v seed="$RANDOM" '
-BEGIN {
-	srand(seed)
-	for (i = 1; i <= n; i++) {
-		j = int((i - 1) / p); w = (i - 1) % p; f = dir "/" i
-		if (j % 2 == 0) {
-			c = int(rand() * 7) + 1; t = 0
-			news[w, ++nn[w]] = i
-			subj = "crash test " i
-		} else {
-			t = news[w, int(rand() * nn[w]) + 1]; c = cust[t]
-			subj = "Re: crash test " t
-		}
-		cust[i] = c
-		printf "From: Customer %d <cust%d@example.net>\n", c, c > f
-		printf "To: support@example.com\nSubject: %s\n", subj > f
-		printf "Message-ID: <crash%d.%s@example.net>\n", i, tag > f
-		if (t)
-			printf "In-Reply-To: <crash%d.%s@example.net>\n", t, tag > f
-		printf "Date: Sun, 22 Nov 2026 10:00:00 +0000\n\n" > f
-		printf "Message %d of the crash test.\nSecond line.\n", i > f
-		close(f)
-		print i, (t ? "reply" : "new"), t, c > (dir "/manifest")
-	}
-}'
+# the messages, and a manifest: I KIND TARGET CUSTOMER (tests/lib/threads.sh)
+gen_threads "$N" "$P" 7 crash
 declare -a CUST
 while read -r i kind t c; do CUST[$i]=$c; done < "$T/msg/manifest"
 
@@ -167,43 +143,10 @@ check "... also after the commit ($late seen as duplicates on retry)" \
     test "$late" -gt 0
 
 # every message stored once; replies on their target's ticket
-pd list --all --json | jq -r '.[].id' > "$T/ids"
-split -n r/2 "$T/ids" "$T/ids."
-for f in "$T"/ids.a?; do
-	while read -r id; do pd show "$id" --json; done < "$f" |
-	    jq -r '.id as $t | .messages[] | "\($t) \(.message_id)"' > "$f.out" &
-done
-wait
-cat "$T"/ids.a?.out > "$T/stored"
-awk -v tag="$tag" '
-FNR == NR { kind[$1] = $2; target[$1] = $3; n++; next }
-{
-	split($2, a, /[.@]/); i = substr(a[1], 6) + 0
-	if (a[2] "." a[3] != tag || !(i in kind)) { alien++; next }
-	seen[i]++; tk[i] = $1
-}
-END {
-	for (i = 1; i <= n; i++) {
-		if (!(i in seen)) lost++
-		else if (seen[i] > 1) dup += seen[i] - 1
-		if (kind[i] == "reply" && (i in seen) &&
-		    tk[i] != tk[target[i]]) astray++
-		if (kind[i] == "new") news++
-	}
-	print lost + 0, dup + 0, astray + 0, alien + 0, news + 0
-}' "$T/msg/manifest" "$T/stored" > "$T/counts"
-read -r lost dup astray alien news < "$T/counts"
+stored_counts crash
 echo "# messages: $N, kills injected: $kills ($killed deliveries killed)," \
     "redeliveries: $redeliveries, lost: $lost, duplicated: $dup"
-is "$lost" 0 "lost: no message is missing"
-is "$dup" 0 "duplicated: no message is stored twice"
-is "$astray" 0 "every reply is on its target's ticket"
-is "$alien" 0 "nothing else was stored"
-is "$(wc -l < "$T/ids")" "$news" "one ticket per new message"
-pd check --data > "$T/check.out" 2> "$T/check.err"
-is "$?" 0 "check --data finds no problem"
-grep -q '^store data OK' "$T/check.out" || sed 's/^/#   /' "$T/check.err" |
-    head -5
+stored_checks
 
 # notifications: what the filters sent, then what cron sends
 queued=$(pd outbox --json | jq length)
