@@ -47,6 +47,7 @@
 
 #include "mail_dsn.h"
 #include "mail_dsn_int.h"
+#include "mail_int.h"
 #include "mail_html.h"
 
 #define DSN_MAX_DEPTH	32		/* MIME levels descended */
@@ -58,7 +59,6 @@
 
 
 static GByteArray *dsn_prepare(const char *, size_t);
-static GMimeMessage *dsn_construct(GByteArray *, GMimeParserOptions *);
 static int dsn_ieq(const char *, const char *);
 static char *dsn_part_bytes(GMimePart *, size_t *);
 static char *dsn_to_utf8(const char *, size_t, const char *);
@@ -131,24 +131,6 @@ dsn_prepare(const char *raw, size_t len)
 	}
 	g_byte_array_set_size(ga, (guint)(w - ga->data));
 	return ga;
-}
-
-/* dsn_construct - GMime's message over ga; NULL when GMime gives up */
-static GMimeMessage *
-dsn_construct(GByteArray *ga, GMimeParserOptions *opt)
-{
-	GMimeStream *stream;
-	GMimeParser *parser;
-	GMimeMessage *msg;
-
-	stream = g_mime_stream_mem_new_with_byte_array(ga);
-	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
-	parser = g_mime_parser_new_with_stream(stream);
-	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	msg = g_mime_parser_construct_message(parser, opt);
-	g_object_unref(parser);
-	g_object_unref(stream);
-	return msg;
 }
 
 /*
@@ -1023,7 +1005,7 @@ mail_dsn_parse(const char *raw, size_t len, struct pd_dsn **out,
 	    GMIME_RFC_COMPLIANCE_LOOSE);
 	ga = dsn_prepare(raw != NULL ? raw : "", raw != NULL ? len : 0);
 	if (ga->len > 0)
-		msg = dsn_construct(ga, c.opt);
+		msg = mail_construct(ga, c.opt);
 	if (msg != NULL) {
 		dsn_own_headers(&c, msg);
 		dsn_walk(&c, g_mime_message_get_mime_part(msg), 0);

@@ -56,6 +56,7 @@
 #include "util/xalloc.h"
 
 #include "mail_html.h"
+#include "mail_int.h"
 #include "mail_parse.h"
 
 #define MAIL_MAX_DEPTH	64		/* MIME levels we descend */
@@ -105,7 +106,6 @@ static int mail_body_starts(const char *, const char *, const char *, int,
 static const char *mail_cut(const char *, const char *, int);
 static guint8 *mail_copy(guint8 *, const char *, size_t, int, int);
 static GByteArray *mail_prepare(struct mail_ctx *, const char *, size_t);
-static GMimeMessage *mail_construct(GByteArray *, GMimeParserOptions *);
 static void mail_cp1252(struct buf *, const char *, size_t);
 static char *mail_hdr(const char *);
 static char *mail_lower(char *);
@@ -399,7 +399,7 @@ mail_prepare(struct mail_ctx *c, const char *raw, size_t len)
 }
 
 /* mail_construct - parse ga with GMime; NULL when GMime gives up */
-static GMimeMessage *
+GMimeMessage *
 mail_construct(GByteArray *ga, GMimeParserOptions *opt)
 {
 	GMimeStream *stream;
