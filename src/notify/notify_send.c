@@ -1,9 +1,12 @@
 /*
- * notify_send.c - hand outbox entries to sendmail(1); retries and backoff
+ * notify_send.c - hand outbox entries to sendmail(1) or an SMTP server;
+ *                 retries and backoff
  *
  * A batch of deliveries: read the entries (one read transaction), run
  * sendmail for each with no transaction open, up to NOTIFY_PARALLEL at
- * once, then one short write transaction records every outcome:
+ * once (or, with notify_smtp set, hand them all over one SMTP session:
+ * notify_smtp.c, a module loaded on first use), then one short write
+ * transaction (store_write_lazy) records every outcome:
  * taken → the entry is removed; refused → attempts+1, next try after a
  * backoff (1, 2, 4 ... minutes, at most an hour); older than
  * notify_max_age → given up: it leaves the due-index but stays in the
