@@ -52,6 +52,7 @@
 #include "util/conf.h"
 #include "util/err.h"
 #include "util/priv.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 #include "store/store.h"
 #include "ctl/ctl.h"
@@ -191,36 +192,7 @@ csv_row_end(int c, void *arg)
 static int
 cust_utf8(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k, j;
-
-	while (i < n) {
-		if (p[i] == 0)
-			return 0;
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (p[i] >= 0xc2 && p[i] <= 0xdf)
-			k = 1;
-		else if (p[i] >= 0xe0 && p[i] <= 0xef)
-			k = 2;
-		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
-			k = 3;
-		else
-			return 0;
-		for (j = 1; j <= k; j++)
-			if (i + j >= n || (p[i + j] & 0xc0) != 0x80)
-				return 0;
-		/* overlong 3/4-byte forms, surrogates, beyond U+10FFFF */
-		if ((p[i] == 0xe0 && p[i + 1] < 0xa0) ||
-		    (p[i] == 0xed && p[i + 1] > 0x9f) ||
-		    (p[i] == 0xf0 && p[i + 1] < 0x90) ||
-		    (p[i] == 0xf4 && p[i + 1] > 0x8f))
-			return 0;
-		i += k + 1;
-	}
-	return 1;
+	return memchr(s, '\0', n) == NULL && utf8_valid(s, n);
 }
 
 /* cust_trim - a copy without surrounding white space; with oneline, line
