@@ -31,11 +31,8 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir/build}
 export top_srcdir top_builddir
 
-skip()
-{
-	echo "1..0 # SKIP $*"
-	exit 77
-}
+# TAP checks, skip, the instance's directory and port, capture helpers
+. "$top_srcdir/tests/lib/pf_tap.sh" || { echo "Bail out! harness"; exit 99; }
 
 [ "$(id -u)" = 0 ] || skip "needs root to run a private Postfix master"
 for c in postfix postqueue swaks unshare nsenter setpriv; do
@@ -51,8 +48,7 @@ done
 
 . "$top_srcdir/tests/lib/postfix.sh" || { echo "Bail out! harness"; exit 99; }
 
-# ---- TAP checks, the instance's directory and port: tests/lib/pf_tap.sh ----
-. "$top_srcdir/tests/lib/pf_tap.sh" || { echo "Bail out! harness"; exit 99; }
+# ---- the instance's directory and port (tests/lib/pf_tap.sh) ----
 pf_tap_instance postfix 2725
 
 if ! pf_setup "$D" "$port" || ! pf_start; then
@@ -126,13 +122,6 @@ send_ok()
 	shift
 	pf_send "$@" && pf_settle
 	ok $? "$label"
-}
-
-# strip_angles - <id@host> -> id@host
-strip_angles()
-{
-	local s=${1#<}
-	printf '%s' "${s%>}"
 }
 
 # ---- (a) a new mail becomes a ticket ----

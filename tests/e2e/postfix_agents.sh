@@ -56,11 +56,8 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir/build}
 export top_srcdir top_builddir
 
-skip()
-{
-	echo "1..0 # SKIP $*"
-	exit 77
-}
+# TAP checks, skip, the instance's directory and port, capture helpers
+. "$top_srcdir/tests/lib/pf_tap.sh" || { echo "Bail out! harness"; exit 99; }
 
 [ "$(id -u)" = 0 ] || skip "needs root to run a private Postfix master"
 for c in postfix postqueue postconf swaks unshare nsenter jq python3; do
@@ -77,8 +74,7 @@ done
 
 . "$top_srcdir/tests/lib/postfix.sh" || { echo "Bail out! harness"; exit 99; }
 
-# ---- TAP checks, the instance's directory and port: tests/lib/pf_tap.sh ----
-. "$top_srcdir/tests/lib/pf_tap.sh" || { echo "Bail out! harness"; exit 99; }
+# ---- the instance's directory and port (tests/lib/pf_tap.sh) ----
 pf_tap_instance agents 2765
 
 ANN=ann@agents.test
@@ -132,23 +128,6 @@ tj()
 	ticket_json 1 | jq -r "$1" 2>/dev/null
 }
 
-# captured_to ADDR [SUBJECT-REGEX] - files captured for ADDR, oldest first
-captured_to()
-{
-	local f
-	for f in $(pf_outbox_files); do
-		grep -qix "X-Capture-Recipient: $1" "$f" || continue
-		[ -z "${2:-}" ] || grep -Eq "^Subject: $2" "$f" || continue
-		echo "$f"
-	done
-}
-
-# ncaptured ADDR [SUBJECT-REGEX] - how many of those were captured
-ncaptured()
-{
-	captured_to "$@" | grep -c . || true
-}
-
 # last_to ADDR [SUBJECT-REGEX] - the newest such file
 last_to()
 {
@@ -165,29 +144,6 @@ wait_for()
 		sleep 0.1
 	done
 	return 1
-}
-
-# hdr FILE NAME - one header as a mail client decodes it
-hdr()
-{
-	python3 - "$1" "$2" <<'PY'
-import email, email.policy, sys
-m = email.message_from_binary_file(open(sys.argv[1], 'rb'),
-                                   policy=email.policy.default)
-for v in m.get_all(sys.argv[2]) or []:
-    print(str(v))
-PY
-}
-
-# body FILE - the decoded text body
-body()
-{
-	python3 - "$1" <<'PY'
-import email, email.policy, sys
-m = email.message_from_binary_file(open(sys.argv[1], 'rb'),
-                                   policy=email.policy.default)
-print(m.get_body(('plain',)).get_content(), end='')
-PY
 }
 
 # decoded FILE - every header (decoded) and every decoded text part: what

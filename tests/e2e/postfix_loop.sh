@@ -36,11 +36,8 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir/build}
 export top_srcdir top_builddir
 
-skip()
-{
-	echo "1..0 # SKIP $*"
-	exit 77
-}
+# TAP checks, skip, the instance's directory and port, capture helpers
+. "$top_srcdir/tests/lib/pf_tap.sh" || { echo "Bail out! harness"; exit 99; }
 
 [ "$(id -u)" = 0 ] || skip "needs root to run a private Postfix master"
 for c in postfix postconf postqueue swaks unshare nsenter setpriv jq; do
@@ -57,8 +54,7 @@ done
 
 . "$top_srcdir/tests/lib/postfix.sh" || { echo "Bail out! harness"; exit 99; }
 
-# ---- TAP checks, the instance's directory and port: tests/lib/pf_tap.sh ----
-. "$top_srcdir/tests/lib/pf_tap.sh" || { echo "Bail out! harness"; exit 99; }
+# ---- the instance's directory and port (tests/lib/pf_tap.sh) ----
 pf_tap_instance loop 2785
 
 if ! pf_setup "$D" "$port"; then
