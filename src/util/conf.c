@@ -43,6 +43,8 @@ struct conf_param {
 
 #define OFF(m) offsetof(struct pd_conf, m)
 
+static int conf_hostport(const char *);
+
 static const struct conf_param conf_table[] = {
 	{"data_directory", CT_STR, "/var/lib/postdesk", 0, 0, OFF(data_directory)},
 	{"key_file", CT_STR, "", 0, 0, OFF(key_file)},
@@ -86,12 +88,21 @@ static const struct conf_param conf_table[] = {
 };
 
 #define CONF_NPARAM (sizeof(conf_table) / sizeof(conf_table[0]))
+
+/* string parameters with a form of their own: checked as they are read, so
+ * that an error names the line */
+static const struct conf_form {
+	const char *name;
+	int	(*valid)(const char *);
+	const char *want;	/* the form, for the error */
+} conf_forms[] = {
+	{"notify_smtp", conf_hostport, "HOST:PORT (127.0.0.1:25, [::1]:25)"},
+};
 _Static_assert(CONF_NPARAM <= CONF_MAX_PARAMS, "pd_conf.line is too small");
 
 static int conf_set(struct pd_conf *, const struct conf_param *, const char *,
 		    const char *, int, struct pd_err *);
 static int conf_number(const char *, enum conf_type, long long *);
-static int conf_hostport(const char *);
 static int conf_derive(struct pd_conf *, struct pd_err *);
 static char *conf_trim(char *);
 
@@ -170,15 +181,17 @@ conf_set(struct pd_conf *c, const struct conf_param *p, const char *val,
 {
 	char *base = (char *)c;
 	long long v;
+	size_t i;
 
 	if (p->type == CT_STR) {
 		char **slot = (char **)(base + p->off);
 
-		if (strcmp(p->name, "notify_smtp") == 0 && !conf_hostport(val))
-			return err_set(err, PD_ECONFIG, "%s:%d: %s: \"%s\" is "
-			    "not HOST:PORT (127.0.0.1:25, [::1]:25)", file,
-			    line, p->name, val);
-
+		for (i = 0; i < sizeof(conf_forms) / sizeof(conf_forms[0]); i++)
+			if (strcmp(conf_forms[i].name, p->name) == 0 &&
+			    !conf_forms[i].valid(val))
+				return err_set(err, PD_ECONFIG, "%s:%d: %s: "
+				    "\"%s\" is not %s", file, line, p->name,
+				    val, conf_forms[i].want);
 		free(*slot);
 		*slot = xstrdup(val);
 		return 0;
