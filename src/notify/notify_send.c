@@ -442,72 +442,51 @@ send_read(struct store *st, const uint64_t *ids, size_t n,
 	return rc;
 }
 
-/*
- * send_batch - hand entries to sendmail, up to NOTIFY_PARALLEL at once
- * (no transaction open meanwhile), then record every outcome in one
- * transaction. Bounded (the filter, right after its commit): no new
- * sendmail after sendmail_timeout, so it takes at most about twice that;
- * cron does the rest.
- */
-static int
-send_batch(struct store *st, const struct pd_conf *conf, const uint64_t *ids,
-	   size_t n, time_t now, int bounded,
-	   void (*report)(const struct notify_result *, void *), void *arg,
-	   struct pd_err *err)
+/* hand_smtp - hand o[0..k) over SMTP (the module); fills oc and res;
+ * returns how many were tried (the rest stay queued as they are) */
+static size_t
+hand_smtp(const struct pd_conf *conf, struct pd_outbox **o, size_t k,
+	  int bounded, struct outcomes *oc, struct notify_result *res)
 {
-	struct pd_outbox **o = xcalloc(n + 1, sizeof(*o));
-	struct notify_result *res = xcalloc(n + 1, sizeof(*res));
+	struct notify_handover *h = xcalloc(k, sizeof(*h));
+	char why[200];	/* room for the prefix in h[].why */
+	size_t i, tried = k;
+
+	for (i = 0; i < k; i++)
+		h[i].o = o[i];
+	if (notify_smtp_ready(why, sizeof(why)) < 0)
+		for (i = 0; i < k; i++)
+			snprintf(h[i].why, sizeof(h[i].why), "notify_smtp: %s",
+			    why);
+	else
+		tried = smtp_send(conf, h, k, bounded ?
+		    conf->sendmail_timeout * 1000L : 0);
+	for (i = 0; i < tried; i++) {
+		oc->v[i].ok = h[i].ok;
+		snprintf(res[i].why, sizeof(res[i].why), "%s", h[i].why);
+	}
+	free(h);
+	return tried;
+}
+
+/* hand_sendmail - run sendmail for o[0..k), up to NOTIFY_PARALLEL at once;
+ * bounded: none started after sendmail_timeout. Fills oc and res; returns
+ * how many were started (the rest stay queued as they are). */
+static size_t
+hand_sendmail(const struct pd_conf *conf, struct pd_outbox **o, size_t k,
+	      int bounded, struct outcomes *oc, struct notify_result *res)
+{
 	struct sm_run runs[NOTIFY_PARALLEL];
 	size_t slot[NOTIFY_PARALLEL];
-	struct outcomes oc;
 	struct timespec start;
-	size_t i, k = 0, next = 0, nrun = 0, left = 0;
-	int rc;
+	size_t i, next = 0, nrun = 0;
 
-	oc.v = xcalloc(n + 1, sizeof(*oc.v));
-	oc.n = 0;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	rc = send_read(st, ids, n, o, &k, err);
-	for (i = 0; i < k; i++) {
-		res[i].id = o[i]->id;
-		oc.v[i].id = o[i]->id;
-		oc.v[i].now = now;
-		oc.v[i].max_age = conf->notify_max_age;
-		oc.v[i].res = &res[i];
-		oc.v[i].why = res[i].why;
-	}
-	if (rc == 0 && conf->notify_smtp[0] != '\0' && k > 0) {
-		/* one SMTP session for the whole batch */
-		struct notify_handover *h = xcalloc(k, sizeof(*h));
-		char why[200];	/* room for the prefix in h[].why */
-		size_t tried;
-
-		for (i = 0; i < k; i++)
-			h[i].o = o[i];
-		if (notify_smtp_ready(why, sizeof(why)) < 0) {
-			for (i = 0; i < k; i++)
-				snprintf(h[i].why, sizeof(h[i].why),
-				    "notify_smtp: %s", why);
-			tried = k;
-		} else
-			tried = smtp_send(conf, h, k, bounded ?
-			    conf->sendmail_timeout * 1000L : 0);
-		for (i = 0; i < tried; i++) {
-			oc.v[i].ok = h[i].ok;
-			snprintf(res[i].why, sizeof(res[i].why), "%s",
-			    h[i].why);
-		}
-		free(h);
-		left = k - tried;
-		k = tried;
-		next = k;	/* no sendmail */
-	}
-	while (rc == 0 && (next < k || nrun > 0)) {
+	while (next < k || nrun > 0) {
 		/* start as many as the window allows */
 		while (next < k && nrun < NOTIFY_PARALLEL) {
 			if (bounded && elapsed_ms(&start) >
 			    conf->sendmail_timeout * 1000L) {
-				left = k - next;
 				k = next;	/* the rest stay queued */
 				break;
 			}
@@ -517,7 +496,7 @@ send_batch(struct store *st, const struct pd_conf *conf, const uint64_t *ids,
 			    sizeof(res[next].why)) == 0)
 				slot[nrun++] = next;
 			else
-				oc.v[next].ok = 0;
+				oc->v[next].ok = 0;
 			next++;
 		}
 		if (nrun == 0)
@@ -529,14 +508,52 @@ send_batch(struct store *st, const struct pd_conf *conf, const uint64_t *ids,
 				i++;
 				continue;
 			}
-			oc.v[slot[i]].ok = sm_finish(conf, &runs[i],
+			oc->v[slot[i]].ok = sm_finish(conf, &runs[i],
 			    res[slot[i]].why, sizeof(res[slot[i]].why)) == 0;
 			runs[i] = runs[nrun - 1];
 			slot[i] = slot[nrun - 1];
 			nrun--;
 		}
 	}
-	oc.n = k;
+	return next;
+}
+
+/*
+ * send_batch - hand entries over (hand_smtp or hand_sendmail) with no
+ * transaction open, then record every outcome in one transaction.
+ * Bounded (the filter, right after its commit): no new hand-over after
+ * sendmail_timeout, so it takes at most about twice that; cron does the
+ * rest.
+ */
+static int
+send_batch(struct store *st, const struct pd_conf *conf, const uint64_t *ids,
+	   size_t n, time_t now, int bounded,
+	   void (*report)(const struct notify_result *, void *), void *arg,
+	   struct pd_err *err)
+{
+	struct pd_outbox **o = xcalloc(n + 1, sizeof(*o));
+	struct notify_result *res = xcalloc(n + 1, sizeof(*res));
+	struct outcomes oc;
+	size_t i, k = 0, left = 0;
+	int rc;
+
+	oc.v = xcalloc(n + 1, sizeof(*oc.v));
+	oc.n = 0;
+	rc = send_read(st, ids, n, o, &k, err);
+	for (i = 0; i < k; i++) {
+		res[i].id = o[i]->id;
+		oc.v[i].id = o[i]->id;
+		oc.v[i].now = now;
+		oc.v[i].max_age = conf->notify_max_age;
+		oc.v[i].res = &res[i];
+		oc.v[i].why = res[i].why;
+	}
+	if (rc == 0 && k > 0) {
+		oc.n = conf->notify_smtp[0] != '\0' ?
+		    hand_smtp(conf, o, k, bounded, &oc, res) :
+		    hand_sendmail(conf, o, k, bounded, &oc, res);
+		left = k - oc.n;
+	}
 	/* lazy: a crash that undoes it only sends these again, with the
 	 * same Message-IDs */
 	if (rc == 0 && oc.n > 0 && store_write_lazy(st, outcomes_txn, &oc,
