@@ -653,7 +653,7 @@ struct store_job {
 	int	(*fn)(struct store_txn *, void *, struct pd_err *);
 	void	*arg;
 	struct pd_err *err;
-	unsigned int flags;	/* mdb_txn_begin flags: 0 or MDB_NOMETASYNC */
+	int	lazy;		/* commit without syncing the meta page */
 	int	rc;		/* what store_write returns */
 	int	done;
 	struct store_job *next;
@@ -666,15 +666,27 @@ write_one(struct store *st, struct store_job *j)
 {
 	struct store_txn t;
 	size_t seen;
-	int attempt, r, rc;
+	int attempt, r, rc, lazy;
 
+	/*
+	 * LMDB 0.9 ignores MDB_NOMETASYNC as a flag of mdb_txn_begin; only
+	 * the environment's flag counts. It is set while this transaction
+	 * holds the writer lock and cleared before the lock is given up.
+	 * Only where no other thread shares the environment: the threads of
+	 * a group read its flags, and a group's commits are shared anyway.
+	 */
+	lazy = j->lazy && !st->s_group;
 	for (attempt = 0; attempt < STORE_RETRIES; attempt++) {
 		memset(&t, 0, sizeof(t));
 		t.t_st = st;
 		t.t_write = 1;
-		if (txn_begin(st, j->flags, &t.t_txn, &seen, j->err) < 0)
+		if (txn_begin(st, 0, &t.t_txn, &seen, j->err) < 0)
 			return -1;
+		if (lazy)
+			mdb_env_set_flags(st->s_env, MDB_NOMETASYNC, 1);
 		r = j->fn(&t, j->arg, j->err);
+		if (lazy && (t.t_mapfull || r < 0))
+			mdb_env_set_flags(st->s_env, MDB_NOMETASYNC, 0);
 		if (t.t_mapfull) {
 			txn_end(st, t.t_txn);
 			if (map_resize(st, seen, 1, j->err) < 0)
@@ -688,6 +700,8 @@ write_one(struct store *st, struct store_job *j)
 			return r;
 		}
 		rc = mdb_txn_commit(t.t_txn);
+		if (lazy)
+			mdb_env_set_flags(st->s_env, MDB_NOMETASYNC, 0);
 		txn_leave(st);
 		if (rc == MDB_MAP_FULL) {
 			if (map_resize(st, seen, 1, j->err) < 0)
@@ -859,15 +873,26 @@ store_write(struct store *st,
 /* store_write_lazy - as store_write, but the commit does not wait for the
  * meta page to reach the disk (MDB_NOMETASYNC): a crash of the system
  * may undo this transaction (never half of it), until the next durable
- * commit. For records whose loss only repeats work. */
+ * commit. For records whose loss only repeats work. In group mode (the
+ * milter) it is an ordinary write: the group shares its commit. */
 int
 store_write_lazy(struct store *st,
 		 int (*fn)(struct store_txn *, void *, struct pd_err *),
 		 void *arg, struct pd_err *err)
 {
-	struct store_job job = { fn, arg, err, MDB_NOMETASYNC, 0, 0, NULL };
+	struct store_job job = { fn, arg, err, 1, 0, 0, NULL };
 
 	return store_job_run(st, &job);
+}
+
+/* store_meta_sync - does the environment sync the meta page on commit? */
+int
+store_meta_sync(struct store *st)
+{
+	unsigned int flags = 0;
+
+	mdb_env_get_flags(st->s_env, &flags);
+	return !(flags & MDB_NOMETASYNC);
 }
 
 /* store_hash - BLAKE2b-256 */

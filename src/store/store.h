@@ -75,6 +75,9 @@ int	store_write(struct store *,
 int	store_write_lazy(struct store *,
 			 int (*fn)(struct store_txn *, void *,
 			 struct pd_err *), void *arg, struct pd_err *);
+/* store_meta_sync - 1 when a commit made now would wait for the meta page
+ * to reach the disk (the environment lacks MDB_NOMETASYNC); for tests */
+int	store_meta_sync(struct store *);
 /* store_group - let store_write calls of several threads share one
  * transaction and one fsync (group commit); call before threads start */
 void	store_group(struct store *, int on);

@@ -1321,6 +1321,56 @@ test_group(void)
 	rm_store(dir);
 }
 
+/* A lazy write's fn notes whether the commit about to be made syncs the
+ * meta page (lazy_seen), and fails when lazy_fail is set. */
+static struct store *lazy_st;
+static int lazy_seen, lazy_fail;
+
+static int
+w_lazy(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	(void)arg;
+	lazy_seen = store_meta_sync(lazy_st);
+	if (lazy_fail)
+		return err_set(err, PD_EDATA, "refused");
+	return store_kv_put(t, "lazy", "1", 1, err);
+}
+
+/* test_lazy - store_write_lazy commits without the meta sync, and every
+ * other commit keeps it: after a lazy write (done or refused), in a plain
+ * write, and in group mode, where the threads share the environment */
+static void
+test_lazy(void)
+{
+	struct pd_err err;
+	char dir[256];
+
+	path(dir, sizeof(dir), "lazy");
+	if (store_open(dir, MB, STORE_CREATE, &lazy_st, &err) < 0) {
+		OK(0, "create: %s", err.text);
+		return;
+	}
+	OK(store_meta_sync(lazy_st), "a new store syncs the meta page");
+	lazy_seen = -1;
+	IS_INT(store_write_lazy(lazy_st, w_lazy, NULL, &err), 0,
+	    "a lazy write commits");
+	IS_INT(lazy_seen, 0, "inside it, the meta page is not synced");
+	OK(store_meta_sync(lazy_st), "after it, commits sync again");
+	lazy_fail = 1;
+	IS_INT(store_write_lazy(lazy_st, w_lazy, NULL, &err), -1,
+	    "a refused lazy write returns -1");
+	OK(store_meta_sync(lazy_st), "after a refused one, commits sync "
+	    "again");
+	lazy_fail = 0;
+	store_write(lazy_st, w_lazy, NULL, &err);
+	IS_INT(lazy_seen, 1, "a plain write syncs the meta page");
+	store_group(lazy_st, 1);
+	store_write_lazy(lazy_st, w_lazy, NULL, &err);
+	IS_INT(lazy_seen, 1, "in group mode a lazy write is a plain one");
+	store_close(lazy_st);
+	rm_store(dir);
+}
+
 /* test_processes - two processes write 200 tickets each at once */
 static void
 test_processes(void)
@@ -2143,6 +2193,7 @@ main(void)
 	test_corrupt();
 	test_threads();
 	test_group();
+	test_lazy();
 	test_processes();
 	test_verify();
 	test_customers();
