@@ -17,7 +17,8 @@
 #        1 job and 2 jobs, each into a fresh LMDB directory;
 #    (d) postdesk-filter pipe, notifications on, 1 job, and (e) 2 jobs;
 #    (f) and (g) the same with notify_smtp: the notifications go over SMTP
-#    to Postfix's smtp-sink on a loopback port (skipped without it).
+#    to Postfix's smtp-sink on a loopback port (skipped without it);
+#    (h) and (i) as (d) and (e), with a shell script as sendmail_path.
 #    The fresh stores get the gen store's key, so the reply addresses
 #    verify there too. After (a), (b), (d) and (e) it checks that
 #    "postdesk list --json" has BENCH_NEW tickets holding 2 x BENCH_NEW
@@ -27,10 +28,14 @@
 #    and every reply 2 (agent_reply to each agent): 5 x BENCH_NEW in all,
 #    each rendered from the shipped templates, composed, queued in the
 #    intake's transaction, handed to sendmail_path after the commit and
-#    removed from the outbox. sendmail_path is a shell script that reads
-#    the message to /dev/null and appends one line to a counter file, so
-#    the count of notifications handed over is checked (over SMTP: the
-#    transactions smtp-sink wrote to files).
+#    removed from the outbox. sendmail_path is bench_sendmail, a small C
+#    program that reads the message and appends one line to a counter
+#    file: the least any sendmail(1) does, so the figures are postdesk's
+#    part of a notification plus one exec. Runs (h) and (i) use a shell
+#    script doing the same with cat (two execs: /bin/sh and cat), to show
+#    how much of the cost is the MTA's program; the wall time of one run
+#    of each stand-in is printed. The count of notifications handed over
+#    is checked (over SMTP: the transactions smtp-sink wrote to files).
 #    Notifications off: the very same messages and code path, with no
 #    agents_file and autoreply_limit = 0: the acknowledgement is suppressed
 #    by the rate limit (one small read in the transaction) and there is no
@@ -63,6 +68,7 @@ PD=$top_builddir/postdesk
 PF=$top_builddir/postdesk-filter
 FEED=$top_builddir/bench/bench_feed
 BASE=$top_builddir/bench/bench_baseline
+SM=$top_builddir/bench/bench_sendmail
 N=${BENCH_NEW:-1000}
 T=
 SINK=
@@ -185,6 +191,20 @@ sink_feed() {
 	    -f %s -- %r
 	sleep 0.5	# the sink writes after its reply
 	find "$T/sink" -type f > "$T/sent.$1"
+}
+
+# standin_ms PROG - wall milliseconds of one run of a sendmail stand-in
+# (the mean of 200 runs, one after another, each given a message)
+standin_ms() {
+	msg=$(head -n 1 "$T/new.list" | cut -d ' ' -f 1)
+	t0=$(date +%s%N)
+	for _ in $(seq 200); do
+		"$1" -i -f support@example.com -- x@example.net < "$msg" ||
+		    return 1
+	done
+	t1=$(date +%s%N)
+	: > "$T/sent.count"
+	awk -v d="$((t1 - t0))" 'BEGIN { printf "%.2f", d / 200 / 1e6 }'
 }
 
 # notify_feed NAME JOBS - a run whose sendmail counts into $T/sent.NAME
@@ -390,7 +410,7 @@ AWK
 }
 
 command -v jq >/dev/null 2>&1 || die "jq is needed"
-for p in "$PD" "$PF" "$FEED" "$BASE"; do
+for p in "$PD" "$PF" "$FEED" "$BASE" "$SM"; do
 	[ -x "$p" ] || die "$p is not built (run: make bench)"
 done
 OWNER=
@@ -406,10 +426,13 @@ trap 'exit 2' HUP INT TERM
 chmod 755 "$T"
 mkdir "$T/msg"
 STATUS=0
-# the MTA: take the message, count it (one line per notification)
+# the MTA: take the message, count it (one line per notification) in
+# $T/sent.count: bench_sendmail (it writes beside its executable), or a
+# shell script (runs h and i)
+cp "$SM" "$T/sendmail" || die "cannot copy $SM"
 printf '#!/bin/sh\ncat > /dev/null && echo x >> %s/sent.count\n' "$T" \
-    > "$T/sendmail"
-chmod 755 "$T/sendmail"
+    > "$T/sendmail.sh"
+chmod 755 "$T/sendmail" "$T/sendmail.sh"
 printf '%s\n' 'anna.agent@example.com name="Anna Agent"' \
     'ben.agent@example.com name="Ben Agent"' > "$T/agents"
 started=$(date +%s)
@@ -428,8 +451,10 @@ bytes=$(cat "$T"/msg/*.eml | wc -c)
 
 smtp=
 sink_start && smtp="f g"
-for run in a b d e $smtp; do
-	case $run in d|e|f|g) home "$run" on ;; *) home "$run" ;; esac
+for run in a b d e h i $smtp; do
+	case $run in d|e|f|g|h|i) home "$run" on ;; *) home "$run" ;; esac
+	case $run in h|i) sed -i "s|^sendmail_path = .*|&.sh|" \
+	    "$T/$run.conf" ;; esac
 	case $run in f|g) echo "notify_smtp = 127.0.0.1:$SINKPORT" \
 	    >> "$T/$run.conf" ;; esac
 	cat "$T/gen/postdesk.key" > "$T/$run/postdesk.key" ||
@@ -446,6 +471,9 @@ echo "bench: (d) postdesk-filter pipe, notifications on, 1 job"
 notify_feed d 1
 echo "bench: (e) postdesk-filter pipe, notifications on, 2 jobs"
 notify_feed e 2
+echo "bench: (h), (i) the same with a shell script as sendmail, 1 and 2 jobs"
+notify_feed h 1
+notify_feed i 2
 if [ -n "$smtp" ]; then
 	echo "bench: (f) notifications on over SMTP (smtp-sink), 1 job"
 	sink_feed f 1
@@ -469,16 +497,18 @@ row "(c) baseline, 1 LMDB put" c1 1
 row "(c) baseline, 1 LMDB put" c2 2
 row "(d) filter, notify on" d 1
 row "(e) filter, notify on" e 2
+row "(h) notify on, sh sendmail" h 1
+row "(i) notify on, sh sendmail" i 2
 for run in $smtp; do
 	row "($run) filter, notify over SMTP" $run $(case $run in f) echo 1 ;;
 	    *) echo 2 ;; esac)
 done
-for run in a b d e $smtp; do
+for run in a b d e h i $smtp; do
 	check $run
 done
 sent a 0
 sent b 0
-for run in d e $smtp; do
+for run in d e h i $smtp; do
 	sent $run $((5 * N))
 done
 r1=$(ratio a c1)
@@ -496,9 +526,12 @@ echo
 echo "notifications: on = 2 agents (3 per new ticket, 2 per reply:" \
     "$((5 * N)) in all);"
 echo "  off = the same messages with no agents and autoreply_limit = 0 (nothing"
-echo "  rendered, queued or sent); sendmail_path is a script that reads the"
-echo "  message and counts it (one fork and exec of /bin/sh per notification;"
-echo "  the notifications of one message run side by side, up to four)"
+echo "  rendered, queued or sent); the notifications of one message are handed"
+echo "  over side by side, up to four at once. sendmail_path: bench_sendmail"
+echo "  (reads the message, appends a line; one exec), in (h) and (i) a shell"
+echo "  script doing the same with cat (two execs). One run of each, here:"
+echo "  bench_sendmail $(standin_ms "$T/sendmail") ms," \
+    "the shell script $(standin_ms "$T/sendmail.sh") ms of wall time"
 # notify_figures ON1 ON2 HOW - notifications per second of runs ON1 (1
 # job) and ON2 (2 jobs), their throughput over (a) and (b), and the cost
 # of one notification (1 job)
@@ -525,6 +558,8 @@ notify_figures() {
 	    "$1"
 }
 notify_figures d e ""
+echo "  with the shell script as sendmail:"
+notify_figures h i " (sh sendmail)"
 if [ -n "$smtp" ]; then
 	echo "  over SMTP (notify_smtp = 127.0.0.1:$SINKPORT, Postfix's smtp-sink"
 	echo "  as the server, one session per message for its notifications):"
