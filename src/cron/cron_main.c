@@ -9,10 +9,11 @@
  * agent's message; chatdesk out-of-hours sessions end after
  * session_timeout and closed chatdesk tickets are archived after
  * archive_after; spam and deleted tickets are purged after
- * purge_spam_after / purge_deleted_after; and notifications the filter
+ * purge_spam_after / purge_deleted_after; notifications the filter
  * could not hand to the MTA are retried with backoff and given up after
- * notify_max_age. Running it twice, or two at once, does nothing
- * twice. One log line per change and a summary line. Exit 0, or 75 on a
+ * notify_max_age; and what "postdesk explain QUEUE-ID" knows is
+ * forgotten after explain_keep. Running it twice, or two at once, does
+ * nothing twice. One log line per change and a summary line. Exit 0, 75 on a
  * temporary failure (the next run retries), 78 on a configuration error.
  */
 #include <signal.h>
@@ -217,6 +218,23 @@ cron_due(struct store *st, struct agent_act *act, int dry, int *count,
 	return rc;
 }
 
+/* cron_explain - forget what intakes older than explain_keep saw */
+static int
+cron_explain(struct store *st, long keep, time_t now, int dry,
+	     struct pd_err *err)
+{
+	size_t removed;
+
+	if (keep == 0 || dry)
+		return 0;
+	if (store_explain_prune(st, now - keep, &removed, err) < 0)
+		return -1;
+	if (removed > 0)
+		log_info("explain: forgot %zu queue ids older than "
+		    "explain_keep", removed);
+	return 0;
+}
+
 /* cron_exit - map an error class to an exit status */
 static int
 cron_exit(const struct pd_err *err)
@@ -294,7 +312,8 @@ main(int argc, char **argv)
 	now = clock_now();
 	act.now = now;
 	if (cron_due(st, &act, dry, &unlocked, &err) < 0 ||
-	    notify_run_due(st, &conf, now, dry, cron_report, &cs, &err) < 0)
+	    notify_run_due(st, &conf, now, dry, cron_report, &cs, &err) < 0 ||
+	    cron_explain(st, conf.explain_keep, now, dry, &err) < 0)
 		rc = cron_exit(&err);
 	log_info("%sdone: %d tickets changed, %d notifications due, %d sent, "
 	    "%d deferred, %d given up", dry ? "dry run " : "", unlocked,

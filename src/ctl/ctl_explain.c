@@ -58,10 +58,10 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 	struct store *st = NULL;
 	struct store_txn *txn = NULL;
 	struct pd_err err;
-	char key[300], val[4096], *arg, *end;
+	static char val[65536];
+	char *arg, *end;
 	uint64_t ticket = 0;
 	uint32_t seq = 0;
-	size_t len;
 	long uid;
 	int rc;
 
@@ -98,12 +98,10 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 			fprintf(stderr, "postdesk: no stored message has "
 			    "Message-ID <%s>\n", arg);
 	} else {
-		snprintf(key, sizeof(key), "explain:q:%.200s", arg);
-		rc = store_kv_get(txn, key, val, sizeof(val) - 1, &len, &err);
+		rc = store_explain_get(txn, arg, val, sizeof(val), &err);
 		if (rc < 0)
 			goto fail;
 		if (rc == 1) {
-			val[len] = '\0';
 			if (sscanf(val, "ticket %" SCNu64 " message %" SCNu32,
 			    &ticket, &seq) != 2) {
 				fputs(val, stdout);	/* not stored: the story */

@@ -653,7 +653,7 @@ intake_explain_store(struct store_txn *txn, struct intake_work *w,
 		     struct pd_ticket *t, struct pd_err *err)
 {
 	const struct intake_result *res = w->res;
-	char key[300], *val;
+	char *val;
 	int rc = 0;
 
 	if (res->dropped)
@@ -666,12 +666,11 @@ intake_explain_store(struct store_txn *txn, struct intake_work *w,
 		rc = agent_event(txn, t, "postdesk", "intake", w->why->data,
 		    w->now, err);
 	if (rc == 0 && w->req->queue_id[0] != '\0') {
-		snprintf(key, sizeof(key), "explain:q:%.200s",
-		    w->req->queue_id);
 		val = t != NULL ? xasprintf("ticket %llu message %u",
 		    (unsigned long long)res->ticket, res->seq) :
 		    xstrdup(w->why->data);
-		rc = store_kv_put(txn, key, val, strlen(val), err);
+		rc = store_explain_put(txn, w->req->queue_id, w->now, val,
+		    err);
 		free(val);
 	}
 	return rc;

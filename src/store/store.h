@@ -212,6 +212,23 @@ int	store_kv_get(struct store_txn *, const char *key, void *val,
 int	store_kv_put(struct store_txn *, const char *key, const void *val,
 		     size_t len, struct pd_err *);
 int	store_kv_del(struct store_txn *, const char *key, struct pd_err *);
+/* store_kv_peek - the first size bytes of a value, and its whole length in
+ * *len; 1 found, 0 not, -1 error */
+int	store_kv_peek(struct store_txn *, const char *key, void *val,
+		      size_t size, size_t *len, struct pd_err *);
+
+/* store_explain_put - what an intake saw (or, for a stored message,
+ * "ticket N message M"), under the MTA's queue id, at time when */
+int	store_explain_put(struct store_txn *, const char *qid, time_t when,
+			  const char *text, struct pd_err *);
+/* store_explain_get - that text, NUL-terminated, cut to size - 1 bytes;
+ * 1 found, 0 not, -1 error */
+int	store_explain_get(struct store_txn *, const char *qid, char *buf,
+			  size_t size, struct pd_err *);
+/* store_explain_prune - forget what intakes before the cutoff saw, in
+ * short transactions; *removed counts the queue ids forgotten */
+int	store_explain_prune(struct store *, time_t before, size_t *removed,
+			    struct pd_err *);
 /* store_kv_iter - pairs whose key starts with prefix; the value is
  * borrowed for the callback; fn returns 0 go on, 1 stop, -1 error */
 int	store_kv_iter(struct store_txn *, const char *prefix,

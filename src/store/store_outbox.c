@@ -122,6 +122,24 @@ store_kv_get(struct store_txn *t, const char *key, void *val, size_t size,
 	return 1;
 }
 
+/* store_kv_peek - copy the first size bytes of a value; *len is its
+ * whole length; 1/0/-1 */
+int
+store_kv_peek(struct store_txn *t, const char *key, void *val, size_t size,
+	      size_t *len, struct pd_err *err)
+{
+	MDB_val v;
+	int rc;
+
+	if (kv_check(key, err) < 0)
+		return -1;
+	if ((rc = si_get(t, DB_KV, key, strlen(key), &v, err)) != 1)
+		return rc;
+	memcpy(val, v.mv_data, v.mv_size < size ? v.mv_size : size);
+	*len = v.mv_size;
+	return 1;
+}
+
 /* store_kv_put - set a value */
 int
 store_kv_put(struct store_txn *t, const char *key, const void *val,

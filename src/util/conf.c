@@ -82,6 +82,7 @@ static const struct conf_param conf_table[] = {
 	{"timezone", CT_STR, "UTC", 0, 0, OFF(timezone)},
 	{"trusted_authserv_id", CT_STR, "", 0, 0, OFF(trusted_authserv_id)},
 	{"lock_timeout", CT_TIME, "30m", 60, 7 * 86400LL, OFF(lock_timeout)},
+	{"explain_keep", CT_TIME, "30d", 0, 3650 * 86400LL, OFF(explain_keep)},
 	{"sendmail_timeout", CT_TIME, "30s", 1, 600, OFF(sendmail_timeout)},
 	{"reply_marker", CT_STR, "##- Please type your reply above this line -##",
 	    0, 0, OFF(reply_marker)},

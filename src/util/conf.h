@@ -70,6 +70,7 @@ struct pd_conf {
 	struct pd_hours hours;
 	char	*timezone;		/* IANA name, e.g. Europe/Berlin */
 	long	lock_timeout;		/* #lock lasts this long */
+	long	explain_keep;		/* explain by queue id: 0 forever */
 	char	*milter_action;		/* accept | discard | tag (milter mode) */
 	int	line[CONF_MAX_PARAMS];	/* where each parameter was set, 0
 					 * for its default (conf.c's order) */

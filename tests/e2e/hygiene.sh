@@ -29,7 +29,8 @@
 #      an HTML-only reply becomes text with its links;
 #   j. customers from a CSV: X-Customer-ID, earlier tickets in show;
 #   k. explain names the class, the threading step and the notifications
-#      of a new ticket, a reply, a duplicate and a dropped bounce.
+#      of a new ticket, a reply, a duplicate and a dropped bounce;
+#      postdesk-cron forgets the queue ids after explain_keep.
 # Needs jq and perl (the rewrite of the corpus files). Runs in about half
 # a minute; the corpus part is skipped when ../shared/corpus is missing.
 . "$(dirname "$0")/../lib/common.sh"
@@ -525,5 +526,22 @@ kbody=$(sed '1,/^$/d' "$KACK" | python3 -c 'import sys, quopri; sys.stdout.write
   printf '%s\n' "$kbody"; } | deliver "$(pd show "$KID" --json | jq -r .reply_address)" >/dev/null
 is "$(pd show "$KID" --json | jq -r '.messages[-1].text')" "It works again after a restart, thanks." \
    "a reply quoting our acknowledgement re-wrapped with \"| \" and without the marker: only the new text is stored (known quote)"
+
+# ==== explain_keep (30d): postdesk-cron forgets what old intakes saw ====
+pd_cron() {
+	POSTDESK_NOW=$(date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ) \
+	    "$top_builddir/postdesk-cron" -v -c "$T/postdesk.conf" > "$T/cron.log" 2>&1
+}
+pd_cron '+29 days'
+check "postdesk-cron 29 days on: explain still knows the dropped bounce K4" pd explain K4
+check "... and the new ticket's intake K1" pd explain K1
+pd_cron '+31 days'
+check "31 days on (explain_keep = 30d) postdesk-cron logs what it forgot" \
+    grep -q 'explain: forgot [0-9]* queue ids older than explain_keep' "$T/cron.log"
+check "explain K4 now knows nothing (exit 1)" bash -c "! '$PD' -c '$T/postdesk.conf' explain K4 > /dev/null 2>&1"
+check "... and says so" bash -c "'$PD' -c '$T/postdesk.conf' explain K4 2>&1 | grep -q 'nothing known about queue id K4'"
+check "the ticket's intakes are still explained by its number" test "$(pd explain "$TK" | grep -c '^intake: ')" = 2
+pd_cron '+32 days'
+check "a second run forgets nothing more" bash -c "! grep -q 'explain: forgot' '$T/cron.log'"
 
 done_testing

@@ -1371,6 +1371,90 @@ test_lazy(void)
 	rm_store(dir);
 }
 
+/* An explain write: a queue id and its text at a time. */
+struct ex_put {
+	const char *qid;
+	time_t	when;
+	const char *text;
+};
+
+static int
+w_explain(struct store_txn *t, void *arg, struct pd_err *err)
+{
+	const struct ex_put *e = arg;
+
+	if (e->when == 0)	/* a value written before the time index */
+		return store_kv_put(t, e->qid, e->text, strlen(e->text), err);
+	return store_explain_put(t, e->qid, e->when, e->text, err);
+}
+
+/* ex_get - the text of a queue id, or "-" when unknown */
+static const char *
+ex_get(struct store *st, const char *qid)
+{
+	static char buf[64];
+	struct store_txn *t;
+	struct pd_err err;
+	int rc;
+
+	store_read(st, &t, &err);
+	rc = store_explain_get(t, qid, buf, sizeof(buf), &err);
+	store_abort(t);
+	return rc == 1 ? buf : rc == 0 ? "-" : "error";
+}
+
+/* test_explain - the queue-id index of explain, and its pruning: oldest
+ * first, a reused queue id keeps its newest text, a value from before the
+ * index is read and kept */
+static void
+test_explain(void)
+{
+	static const struct ex_put puts[] = {
+		{ "Q1", 1000, "ticket 1 message 1" },
+		{ "Q2", 2000, "result: not stored (loop)" },
+		{ "Q1", 3000, "ticket 7 message 2" },
+		{ "Q3", 4000, "a story longer than the reader's buffer of 64 "
+		    "bytes, which is cut" },
+		{ "explain:q:OLD", 0, "ticket 9 message 1" },
+	};
+	struct pd_err err;
+	char dir[256];
+	size_t i, removed = 99;
+	struct store *st;
+
+	path(dir, sizeof(dir), "explain");
+	if (store_open(dir, MB, STORE_CREATE, &st, &err) < 0) {
+		OK(0, "create: %s", err.text);
+		return;
+	}
+	for (i = 0; i < sizeof(puts) / sizeof(puts[0]); i++)
+		store_write(st, w_explain, (void *)&puts[i], &err);
+	IS_STR(ex_get(st, "Q1"), "ticket 7 message 2", "a reused queue id: "
+	    "the newest intake, without its time");
+	IS_STR(ex_get(st, "Q2"), "result: not stored (loop)", "a dropped "
+	    "mail's story");
+	IS_INT((int)strlen(ex_get(st, "Q3")), 63, "a long one is cut to the "
+	    "buffer");
+	IS_STR(ex_get(st, "OLD"), "ticket 9 message 1", "a value from before "
+	    "the time index is read as it is");
+	IS_STR(ex_get(st, "Q9"), "-", "an unknown queue id: not found");
+	IS_INT(store_explain_prune(st, 2500, &removed, &err), 0,
+	    "prune before 2500");
+	IS_INT((int)removed, 1, "one queue id forgotten");
+	IS_STR(ex_get(st, "Q2"), "-", "Q2 (2000) is forgotten");
+	IS_STR(ex_get(st, "Q1"), "ticket 7 message 2", "Q1's older intake "
+	    "(1000) does not take its newer one (3000) with it");
+	store_explain_prune(st, 2500, &removed, &err);
+	IS_INT((int)removed, 0, "pruning again forgets nothing");
+	store_explain_prune(st, 5000, &removed, &err);
+	IS_INT((int)removed, 2, "prune before 5000: Q1 and Q3");
+	IS_STR(ex_get(st, "Q1"), "-", "Q1 is forgotten");
+	IS_STR(ex_get(st, "OLD"), "ticket 9 message 1", "the value from "
+	    "before the index is kept");
+	store_close(st);
+	rm_store(dir);
+}
+
 /* test_processes - two processes write 200 tickets each at once */
 static void
 test_processes(void)
@@ -2194,6 +2278,7 @@ main(void)
 	test_threads();
 	test_group();
 	test_lazy();
+	test_explain();
 	test_processes();
 	test_verify();
 	test_customers();
