@@ -106,19 +106,16 @@ int
 store_kv_get(struct store_txn *t, const char *key, void *val, size_t size,
 	     size_t *len, struct pd_err *err)
 {
-	MDB_val v;
+	size_t n;
 	int rc;
 
-	if (kv_check(key, err) < 0)
-		return -1;
-	if ((rc = si_get(t, DB_KV, key, strlen(key), &v, err)) != 1)
+	if ((rc = store_kv_peek(t, key, val, size, &n, err)) != 1)
 		return rc;
-	if (v.mv_size > size)
+	if (n > size)
 		return err_set(err, PD_ETEMP, "corrupt record: kv %s has %zu "
-		    "bytes in %s", key, v.mv_size, t->t_st->s_dir);
-	memcpy(val, v.mv_data, v.mv_size);
+		    "bytes in %s", key, n, t->t_st->s_dir);
 	if (len != NULL)
-		*len = v.mv_size;
+		*len = n;
 	return 1;
 }
 
