@@ -8,6 +8,17 @@
 #include "util/xalloc.h"
 #include "filter/intake_int.h"
 
+/* evidence - one item of the evidence: "LABEL: ticket N", or none */
+static void
+evidence(struct buf *b, const char *label, uint64_t ticket, const char *none)
+{
+	if (ticket)
+		buf_printf(b, "%s: ticket %llu", label,
+		    (unsigned long long)ticket);
+	else
+		buf_printf(b, "%s: %s", label, none);
+}
+
 /* intake_explain_evidence - what threading saw and decided */
 void
 intake_explain_evidence(struct intake_work *w, const struct pd_evidence *ev,
@@ -15,24 +26,12 @@ intake_explain_evidence(struct intake_work *w, const struct pd_evidence *ev,
 {
 	struct buf *b = w->why;
 
-	buf_printf(b, "evidence: reply address token: ");
-	if (ev->token_ticket)
-		buf_printf(b, "ticket %llu", (unsigned long long)ev->token_ticket);
-	else
-		buf_printf(b, "%s", w->token_seen ? "invalid or unknown ticket "
-		    "(ignored)" : "none");
-	buf_printf(b, "; postdesk Message-ID in References: ");
-	if (ev->ours_ref_ticket)
-		buf_printf(b, "ticket %llu",
-		    (unsigned long long)ev->ours_ref_ticket);
-	else
-		buf_printf(b, "none");
-	buf_printf(b, "; stored message in References: ");
-	if (ev->stored_ref_ticket)
-		buf_printf(b, "ticket %llu",
-		    (unsigned long long)ev->stored_ref_ticket);
-	else
-		buf_printf(b, "none");
+	evidence(b, "evidence: reply address token", ev->token_ticket,
+	    w->token_seen ? "invalid or unknown ticket (ignored)" : "none");
+	evidence(b, "; postdesk Message-ID in References",
+	    ev->ours_ref_ticket, "none");
+	evidence(b, "; stored message in References", ev->stored_ref_ticket,
+	    "none");
 	if (ev->tag_ticket)
 		buf_printf(b, "; subject tag [#%llu] (sender %s a participant)",
 		    (unsigned long long)ev->tag_ticket, ev->tag_participant ?
