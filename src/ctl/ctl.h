@@ -36,5 +36,6 @@ int	ctl_workflow(struct ctl *, int, char **);
 int	ctl_explain(struct ctl *, int, char **);
 int	ctl_suppressed(struct ctl *, int, char **);
 int	ctl_customer(struct ctl *, int, char **);
+int	ctl_backup(struct ctl *, int, char **);
 
 #endif

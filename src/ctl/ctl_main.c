@@ -60,6 +60,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "a workflow's statuses, transitions and policies"},
 	{"customer", ctl_customer, "import FILE | list | show EMAIL",
 	    "customers: import a CRM's CSV, list, show with tickets"},
+	{"backup", ctl_backup, "DIR",
+	    "copy the store and the key into DIR, and check the copy"},
 };
 
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))

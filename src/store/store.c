@@ -46,7 +46,9 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -883,6 +885,44 @@ store_write_lazy(struct store *st,
 	struct store_job job = { fn, arg, err, 1, 0, 0, NULL };
 
 	return store_job_run(st, &job);
+}
+
+/* store_copy - a compacted, consistent copy of the store as dir/data.mdb
+ * (dir exists and holds no data.mdb), flushed to disk. It reads one
+ * snapshot, so mail may be delivered meanwhile. */
+int
+store_copy(struct store *st, const char *dir, struct pd_err *err)
+{
+	char path[PATH_MAX];
+	size_t seen;
+	int attempt, rc = 0, fd;
+
+	for (attempt = 0; attempt < STORE_RETRIES; attempt++) {
+		txn_enter(st, &seen);
+		rc = mdb_env_copy2(st->s_env, dir, MDB_CP_COMPACT);
+		txn_leave(st);
+		if (rc != MDB_MAP_RESIZED)
+			break;
+		/* another process grew the map: adopt its size */
+		if (map_resize(st, seen, 0, err) < 0)
+			return -1;
+	}
+	if (rc != 0)
+		return lmdb_err(st, rc, "mdb_env_copy2", err);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) < 0) {
+		err_set(err, PD_ETEMP, "cannot flush %s: %s", path,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	return 0;
 }
 
 /* store_meta_sync - does the environment sync the meta page on commit? */

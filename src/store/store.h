@@ -75,6 +75,9 @@ int	store_write(struct store *,
 int	store_write_lazy(struct store *,
 			 int (*fn)(struct store_txn *, void *,
 			 struct pd_err *), void *arg, struct pd_err *);
+/* store_copy - a compacted copy of one snapshot as DIR/data.mdb (DIR
+ * exists, without data.mdb), flushed to disk; for postdesk backup */
+int	store_copy(struct store *, const char *dir, struct pd_err *);
 /* store_meta_sync - 1 when a commit made now would wait for the meta page
  * to reach the disk (the environment lacks MDB_NOMETASYNC); for tests */
 int	store_meta_sync(struct store *);
