@@ -22,7 +22,7 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static char path[] = "/tmp/fuzz_conf.XXXXXX";
+static char path[4096];
 static int fd = -1;
 
 /* LLVMFuzzerTestOneInput - write, load, check, free */
@@ -34,8 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	if (fd < 0) {
-		if ((fd = mkstemp(path)) < 0)
-			fuzz_fail("mkstemp: cannot make %s", path);
+		fd = fuzz_mkstemp(path, sizeof(path), "fuzz_conf");
 		/* one file per process, gone when the process is */
 		unlink(path);
 		snprintf(path, sizeof(path), "/dev/fd/%d", fd);

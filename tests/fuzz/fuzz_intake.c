@@ -49,12 +49,13 @@ load_keys(void)
 	static const char text[] = "postdesk-key-v1\n"
 	    "1 8f0e1d2c3b4a59687766554433221100"
 	    "ffeeddccbbaa99887766554433221100\n";
-	char path[] = "/tmp/fuzz_intake.XXXXXX";
+	char path[4096];
 	struct pd_err err;
 	int fd;
 
 	mail_init();
-	if (token_init() < 0 || (fd = mkstemp(path)) < 0 ||
+	if (token_init() < 0 ||
+	    (fd = fuzz_mkstemp(path, sizeof(path), "fuzz_intake")) < 0 ||
 	    write(fd, text, sizeof(text) - 1) != (ssize_t)(sizeof(text) - 1))
 		fuzz_fail("cannot write a key file");
 	close(fd);

@@ -52,11 +52,12 @@ load_keys(void)
 	    "101112131415161718191a1b1c1d1e1f\n"
 	    "1 f0e0d0c0b0a090807060504030201000"
 	    "ffeeddccbbaa99887766554433221100\n";
-	char path[] = "/tmp/fuzz_token.XXXXXX";
+	char path[4096];
 	struct pd_err err;
 	int fd;
 
-	if (token_init() < 0 || (fd = mkstemp(path)) < 0 ||
+	if (token_init() < 0 ||
+	    (fd = fuzz_mkstemp(path, sizeof(path), "fuzz_token")) < 0 ||
 	    write(fd, text, sizeof(text) - 1) != (ssize_t)(sizeof(text) - 1))
 		fuzz_fail("cannot write a key file");
 	close(fd);

@@ -6,6 +6,8 @@
  * valid UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
  * fuzz_cstr() copies fuzzer bytes into a NUL-terminated string (the caller
  * frees); bytes after an embedded NUL are simply not seen by C code.
+ * fuzz_mkstemp() makes a temporary file NAME.XXXXXX in $TMPDIR (else
+ * /tmp) and returns its descriptor, with its path in path.
  * Header-only: each target is one .c file plus the sources it tests.
  */
 #ifndef PD_FUZZ_UTIL_H
@@ -21,6 +23,21 @@ static void fuzz_fail(const char *, ...)
 	__attribute__((format(printf, 1, 2), noreturn, unused));
 static int fuzz_utf8(const char *) __attribute__((unused));
 static char *fuzz_cstr(const unsigned char *, size_t) __attribute__((unused));
+static int fuzz_mkstemp(char *, size_t, const char *) __attribute__((unused));
+
+/* fuzz_mkstemp - a temporary file in $TMPDIR; its descriptor, or aborts */
+static int
+fuzz_mkstemp(char *path, size_t size, const char *name)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	snprintf(path, size, "%s/%s.XXXXXX", dir != NULL && *dir != '\0' ?
+	    dir : "/tmp", name);
+	if ((fd = mkstemp(path)) < 0)
+		fuzz_fail("mkstemp: cannot make %s", path);
+	return fd;
+}
 
 /* fuzz_fail - report a broken contract and abort */
 static void
