@@ -37,8 +37,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "check configuration, agents, templates, key and store"},
 	{"url", ctl_url, "ID | --verify URL",
 	    "print a ticket's signed URL, or verify one"},
-	{"outbox", ctl_outbox, "[--json]",
-	    "notifications waiting for the MTA"},
+	{"outbox", ctl_outbox, "[--json] | --retry ID|all | --drop ID|given-up",
+	    "notifications waiting for the MTA; send again, or drop"},
 	{"reply", ctl_agent, "ID --as AGENT [--status S]",
 	    "a public reply (text on stdin)"},
 	{"note", ctl_agent, "ID --as AGENT", "an internal note (stdin)"},
@@ -74,8 +74,12 @@ ctl_usage(FILE *fp, int status)
 
 	fprintf(fp, "usage: postdesk [-v] [-c FILE] COMMAND [ARGS]\n\n");
 	for (i = 0; i < NCMDS; i++)
-		fprintf(fp, "  %-6s %-32s %s\n", ctl_cmds[i].name,
-		    ctl_cmds[i].args, ctl_cmds[i].help);
+		if (strlen(ctl_cmds[i].args) > 32)	/* help below */
+			fprintf(fp, "  %-6s %s\n  %-39s %s\n", ctl_cmds[i].name,
+			    ctl_cmds[i].args, "", ctl_cmds[i].help);
+		else
+			fprintf(fp, "  %-6s %-32s %s\n", ctl_cmds[i].name,
+			    ctl_cmds[i].args, ctl_cmds[i].help);
 	fprintf(fp, "\nSee postdesk(1).\n");
 	return status;
 }

@@ -434,6 +434,46 @@ cron
 is "$(sent_count)" 0 "given up: never sent again"
 is "$(outbox_json | jq length)" 1 "... and still listed"
 
+# the operator's second chance: outbox --retry and --drop
+GID=$(outbox_json | jq -r '.[0].id')
+touch "$T/sendmail.fail"
+pd outbox --retry all > "$T/retry.out" 2>&1
+is "$?" 1 "outbox --retry all while sendmail still fails: exit 1"
+check "... one line: given up again, with sendmail's reason" \
+    grep -q "^outbox=$GID ticket=1 event=customer_new to=<lea@example.net> status=given up (.*simulated failure" "$T/retry.out"
+is "$(sent_count):$(outbox_json | jq -r '.[0].state')" "0:given up" "... nothing sent, still listed as given up"
+rm -f "$T/sendmail.fail"
+pd -v outbox --retry "$GID" > "$T/retry.out" 2> "$T/retry.log"
+is "$?" 0 "outbox --retry ID once the MTA works: exit 0"
+check "... status=sent" grep -q "^outbox=$GID .*to=<lea@example.net> status=sent\$" "$T/retry.out"
+is "$(nto lea@example.net)" 1 "the customer gets the acknowledgement, once"
+is "$(outbox_json | jq length)" 0 "... and it leaves the outbox"
+check "... and the log line says who sent it" grep -q "notify=$GID .*status=sent (postdesk outbox --retry)" "$T/retry.log"
+pd outbox --retry 999 > /dev/null 2> "$T/retry.err"
+is "$?" 1 "outbox --retry of an id not in the outbox: exit 1"
+check "... saying so" grep -q "no outbox entry 999" "$T/retry.err"
+pd outbox --retry 1x > /dev/null 2>&1
+is "$?" 64 "outbox --retry 1x: usage (64)"
+touch "$T/sendmail.fail"
+POSTDESK_NOW=2026-11-22T11:00:00Z
+mail "Lea <lea@example.net>" "given up too" lea2@example.net | feed support@example.com
+POSTDESK_NOW=2026-11-22T11:01:30Z
+mail "Lea <lea@example.net>" "only deferred" lea3@example.net | feed support@example.com
+POSTDESK_NOW=2026-11-22T11:02:00Z
+cron
+O=$(outbox_json)
+is "$(jq -r '[.[].state] | sort | join(",")' <<< "$O")" "deferred,given up" \
+    "two entries: one given up (queued at 11:00), one deferred (at 11:01:30)"
+pd outbox --drop given-up > "$T/drop.out" 2>&1
+is "$?:$(cat "$T/drop.out")" "0:postdesk: dropped 1 outbox entry" "outbox --drop given-up drops the given-up one"
+is "$(outbox_json | jq -r '[.[].state] | join(",")')" "deferred" "... and keeps the deferred one"
+pd outbox --drop "$(outbox_json | jq -r '.[0].id')" > "$T/drop.out" 2>&1
+is "$?:$(cat "$T/drop.out")" "0:postdesk: dropped 1 outbox entry" "outbox --drop ID drops a deferred one"
+rm -f "$T/sendmail.fail"
+POSTDESK_NOW=2026-11-22T13:00:00Z
+cron
+is "$(outbox_json | jq length):$(sent_count)" "0:1" "cron sends neither of the dropped ones"
+
 # ==== a crash between the commit and the delivery ====
 new_home
 cat > "$T/crash" <<'SM'
