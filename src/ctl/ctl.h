@@ -21,6 +21,10 @@ struct ctl {
 
 /* ctl_load_conf - load the configuration; 0 or a sysexits status */
 int	ctl_load_conf(struct ctl *);
+/* ctl_store - as the owner of data_directory (the configuration loaded),
+ * open the store with flags (0 or STORE_RDONLY); 0, or -1 with err */
+struct store;
+int	ctl_store(struct ctl *, int flags, struct store **, struct pd_err *);
 /* ctl_status - print err to stderr, return the status for its class */
 int	ctl_status(const struct pd_err *);
 

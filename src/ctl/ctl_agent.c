@@ -120,7 +120,6 @@ act_go(struct ctl *c, struct act_run *r, const char *as)
 	struct store *st = NULL;
 	struct notify_ctx nctx;
 	struct pd_err err;
-	long uid;
 	int rc;
 
 	if ((rc = ctl_load_conf(c)) != 0)
@@ -142,11 +141,8 @@ act_go(struct ctl *c, struct act_run *r, const char *as)
 		    "(agents_file is not set)");
 		return EX_USAGE;
 	}
-	if (priv_become_owner(c->conf.data_directory, &uid, &err) < 0 ||
-	    token_init() < 0 ||
-	    (keys = keyfile_load(c->conf.key_file, &err)) == NULL ||
-	    store_open(c->conf.data_directory, c->conf.map_size, 0, &st,
-	    &err) < 0) {
+	if (ctl_store(c, 0, &st, &err) < 0 || token_init() < 0 ||
+	    (keys = keyfile_load(c->conf.key_file, &err)) == NULL) {
 		rc = ctl_status(&err);
 		goto out;
 	}
@@ -291,7 +287,6 @@ ctl_agents(struct ctl *c, int argc, char **argv)
 	struct pd_err err;
 	char key[300], avail[16];
 	size_t i, len;
-	long uid;
 	int rc;
 
 	(void)argv;
@@ -304,9 +299,8 @@ ctl_agents(struct ctl *c, int argc, char **argv)
 	err_clear(&err);
 	if (agents_load(c->conf.agents_file, &agents, &err) < 0)
 		return ctl_status(&err);
-	if (priv_become_owner(c->conf.data_directory, &uid, &err) < 0 ||
-	    store_open(c->conf.data_directory, c->conf.map_size, STORE_RDONLY,
-	    &st, &err) < 0 || store_read(st, &txn, &err) < 0) {
+	if (ctl_store(c, STORE_RDONLY, &st, &err) < 0 ||
+	    store_read(st, &txn, &err) < 0) {
 		agents_free(&agents);
 		store_close(st);
 		return ctl_status(&err);

@@ -175,7 +175,6 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 	char key[PATH_MAX], data[PATH_MAX];
 	const char *dir;
 	struct stat sb;
-	long uid;
 	int rc, made = 0;
 
 	if (argc != 2 || argv[1][0] == '-') {
@@ -192,9 +191,8 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 	}
 	snprintf(key, sizeof(key), "%s/postdesk.key", dir);
 	snprintf(data, sizeof(data), "%s/data.mdb", dir);
-	if (priv_become_owner(c->conf.data_directory, &uid, &err) < 0 ||
-	    store_open(c->conf.data_directory, c->conf.map_size, STORE_RDONLY,
-	    &st, &err) < 0 || store_copy(st, dir, &err) < 0 ||
+	if (ctl_store(c, STORE_RDONLY, &st, &err) < 0 ||
+	    store_copy(st, dir, &err) < 0 ||
 	    copy_key(c->conf.key_file, key, &err) < 0 ||
 	    verify_copy(dir, &ss, &err) < 0) {
 		store_close(st);

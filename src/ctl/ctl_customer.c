@@ -648,7 +648,6 @@ cust_import(struct ctl *c, int argc, char **argv)
 	struct pd_err err;
 	char *data = NULL;
 	size_t len, i;
-	long uid;
 	int rc, tty = isatty(STDERR_FILENO), k;
 
 	memset(&im, 0, sizeof(im));
@@ -685,9 +684,7 @@ cust_import(struct ctl *c, int argc, char **argv)
 	im.nrows = csv.nrows - 1;
 	im.now = clock_now();
 	err_clear(&err);
-	if (priv_become_owner(c->conf.data_directory, &uid, &err) < 0 ||
-	    store_open(c->conf.data_directory, c->conf.map_size, 0, &st,
-	    &err) < 0) {
+	if (ctl_store(c, 0, &st, &err) < 0) {
 		rc = ctl_status(&err);
 		goto out;
 	}
@@ -736,14 +733,11 @@ out:
 static int
 cust_open(struct ctl *c, struct store **st, struct pd_err *err)
 {
-	long uid;
 	int rc;
 
 	if ((rc = ctl_load_conf(c)) != 0)
 		return rc;
-	if (priv_become_owner(c->conf.data_directory, &uid, err) < 0 ||
-	    store_open(c->conf.data_directory, c->conf.map_size, STORE_RDONLY,
-	    st, err) < 0)
+	if (ctl_store(c, STORE_RDONLY, st, err) < 0)
 		return ctl_status(err);
 	return 0;
 }

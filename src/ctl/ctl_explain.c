@@ -62,7 +62,6 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 	char *arg, *end;
 	uint64_t ticket = 0;
 	uint32_t seq = 0;
-	long uid;
 	int rc;
 
 	if (argc != 2) {
@@ -74,9 +73,8 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 	if ((rc = ctl_load_conf(c)) != 0)
 		return rc;
 	err_clear(&err);
-	if (priv_become_owner(c->conf.data_directory, &uid, &err) < 0 ||
-	    store_open(c->conf.data_directory, c->conf.map_size, STORE_RDONLY,
-	    &st, &err) < 0 || store_read(st, &txn, &err) < 0) {
+	if (ctl_store(c, STORE_RDONLY, &st, &err) < 0 ||
+	    store_read(st, &txn, &err) < 0) {
 		store_close(st);
 		return ctl_status(&err);
 	}

@@ -17,6 +17,7 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/priv.h"
+#include "store/store.h"
 #include "ctl/ctl.h"
 
 struct ctl_cmd {
@@ -99,6 +100,20 @@ ctl_status(const struct pd_err *err)
 	default:
 		return EX_TEMPFAIL;
 	}
+}
+
+/* ctl_store - switch to the owner of data_directory, open the store */
+int
+ctl_store(struct ctl *c, int flags, struct store **st, struct pd_err *err)
+{
+	long uid;
+
+	*st = NULL;
+	if (priv_become_owner(c->conf.data_directory, &uid, err) < 0 ||
+	    store_open(c->conf.data_directory, c->conf.map_size, flags, st,
+	    err) < 0)
+		return -1;
+	return 0;
 }
 
 /* ctl_load_conf - load once; errors name file, line and key */

@@ -180,7 +180,6 @@ outbox_act(struct ctl *c, int drop, const char *what)
 	struct store *st = NULL;
 	struct pd_err err;
 	char *end;
-	long uid;
 	int rc, notsent = 0;
 
 	memset(&p, 0, sizeof(p));
@@ -197,9 +196,8 @@ outbox_act(struct ctl *c, int drop, const char *what)
 		return rc;
 	err_clear(&err);
 	p.now = clock_now();
-	if (priv_become_owner(c->conf.data_directory, &uid, &err) < 0 ||
-	    store_open(c->conf.data_directory, c->conf.map_size, 0, &st,
-	    &err) < 0 || store_write(st, pick_txn, &p, &err) < 0) {
+	if (ctl_store(c, 0, &st, &err) < 0 ||
+	    store_write(st, pick_txn, &p, &err) < 0) {
 		store_close(st);
 		free(p.ids);
 		return ctl_status(&err);
@@ -236,7 +234,6 @@ ctl_outbox(struct ctl *c, int argc, char **argv)
 	struct store *st = NULL;
 	struct store_txn *txn;
 	struct pd_err err;
-	long uid;
 	int rc;
 
 	memset(&ol, 0, sizeof(ol));
@@ -254,9 +251,8 @@ ctl_outbox(struct ctl *c, int argc, char **argv)
 	if ((rc = ctl_load_conf(c)) != 0)
 		return rc;
 	err_clear(&err);
-	if (priv_become_owner(c->conf.data_directory, &uid, &err) < 0 ||
-	    store_open(c->conf.data_directory, c->conf.map_size, STORE_RDONLY,
-	    &st, &err) < 0 || store_read(st, &txn, &err) < 0) {
+	if (ctl_store(c, STORE_RDONLY, &st, &err) < 0 ||
+	    store_read(st, &txn, &err) < 0) {
 		store_close(st);
 		return ctl_status(&err);
 	}

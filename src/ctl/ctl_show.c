@@ -72,7 +72,6 @@ tputs(const char *s)
 static int
 ctl_open(struct ctl *c, struct store **st, struct pd_err *err)
 {
-	long uid;
 	int rc;
 
 	if ((rc = ctl_load_conf(c)) != 0)
@@ -80,9 +79,7 @@ ctl_open(struct ctl *c, struct store **st, struct pd_err *err)
 	if (workflow_conf(&c->conf, err) == NULL) {
 		return ctl_status(err);
 	}
-	if (priv_become_owner(c->conf.data_directory, &uid, err) < 0 ||
-	    store_open(c->conf.data_directory, c->conf.map_size, STORE_RDONLY,
-	    st, err) < 0)
+	if (ctl_store(c, STORE_RDONLY, st, err) < 0)
 		return ctl_status(err);
 	return 0;
 }

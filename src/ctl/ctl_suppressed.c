@@ -72,7 +72,6 @@ ctl_suppressed(struct ctl *c, int argc, char **argv)
 	struct pd_err err;
 	const char *remove = NULL;
 	char key[300];
-	long uid;
 	int rc, i;
 
 	memset(&sl, 0, sizeof(sl));
@@ -90,9 +89,7 @@ ctl_suppressed(struct ctl *c, int argc, char **argv)
 	if ((rc = ctl_load_conf(c)) != 0)
 		return rc;
 	err_clear(&err);
-	if (priv_become_owner(c->conf.data_directory, &uid, &err) < 0 ||
-	    store_open(c->conf.data_directory, c->conf.map_size,
-	    remove ? 0 : STORE_RDONLY, &st, &err) < 0)
+	if (ctl_store(c, remove ? 0 : STORE_RDONLY, &st, &err) < 0)
 		return ctl_status(&err);
 	if (remove != NULL) {
 		struct supp_del d;
