@@ -6,9 +6,8 @@
  * The helpers mail_dsn_text.c shares are declared in mail_dsn_int.h.
  * mail_dsn_parse() runs:
  *
- *   dsn_prepare    copy the input for GMime: skip a UTF-8 BOM, blank lines
- *                  and an mbox "From " line; CR-only files made LF; NUL
- *                  bytes dropped.
+ *   mail_prepare   (mail_parse.c) the copy of the input GMime reads, as
+ *                  for any message.
  *   dsn_walk       the MIME tree, not descending into returned messages:
  *                  message/delivery-status parts to mail_dsn_status_fields,
  *                  the first message/rfc822 and text/rfc822-headers parts
@@ -53,12 +52,10 @@
 #define DSN_MAX_DEPTH	32		/* MIME levels descended */
 #define DSN_MAX_PARTS	2000		/* parts looked at */
 #define DSN_MAX_TEXT	(4 * 1024 * 1024)	/* text kept for the rules */
-#define DSN_MAX_INPUT	((size_t)0x7ffffff0)	/* GByteArray: guint */
 #define DSN_MAX_REFS	100		/* References ids kept */
 #define DSN_FFFD	"\xef\xbf\xbd"
 
 
-static GByteArray *dsn_prepare(const char *, size_t);
 static int dsn_ieq(const char *, const char *);
 static char *dsn_part_bytes(GMimePart *, size_t *);
 static char *dsn_to_utf8(const char *, size_t, const char *);
@@ -84,54 +81,6 @@ static void dsn_orig_offer(struct dsn_ctx *, struct dsn_orig *, int);
 static void dsn_orig_message(struct dsn_ctx *, GMimeMessage *);
 static void dsn_extra(struct dsn_ctx *, const char *, size_t);
 static void dsn_finish(struct dsn_ctx *);
-
-/* dsn_prepare - the bytes GMime is to read (see the file header) */
-static GByteArray *
-dsn_prepare(const char *raw, size_t len)
-{
-	const char *p = raw, *end, *q;
-	size_t lf = 0, lonecr = 0;
-	GByteArray *ga;
-	guint8 *w;
-	int cr;
-
-	if (len > DSN_MAX_INPUT)
-		len = DSN_MAX_INPUT;
-	end = raw + len;
-	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3;
-	for (q = p; q < end; q++) {
-		if (*q == '\n')
-			lf++;
-		else if (*q == '\r' && (q + 1 == end || q[1] != '\n'))
-			lonecr++;
-	}
-	cr = lonecr > lf;
-	/* blank lines, then an mbox From_ line */
-	while (p < end && (*p == '\r' || *p == '\n'))
-		p++;
-	if (end - p >= 5 && memcmp(p, "From ", 5) == 0) {
-		while (p < end && *p != '\n' && *p != '\r')
-			p++;
-		if (p < end && *p == '\r')
-			p++;
-		if (p < end && *p == '\n')
-			p++;
-	}
-	ga = g_byte_array_sized_new((guint)(end - p) + 1);
-	g_byte_array_set_size(ga, (guint)(end - p));
-	w = ga->data;
-	for (; p < end; p++) {
-		if (*p == '\0')
-			continue;
-		if (cr && *p == '\r' && (p + 1 == end || p[1] != '\n'))
-			*w++ = '\n';
-		else
-			*w++ = (guint8)*p;
-	}
-	g_byte_array_set_size(ga, (guint)(w - ga->data));
-	return ga;
-}
 
 /*
  * mail_dsn_clean - s[0..n) as valid UTF-8 (invalid bytes U+FFFD), without
@@ -987,6 +936,7 @@ mail_dsn_parse(const char *raw, size_t len, struct pd_dsn **out,
 	struct dsn_ctx c;
 	GMimeMessage *msg = NULL;
 	GByteArray *ga;
+	int defects = 0;	/* the repairs do not matter here */
 
 	if (out == NULL)
 		return err_set(err, PD_EBUG, "mail_dsn_parse: no result");
@@ -1003,7 +953,8 @@ mail_dsn_parse(const char *raw, size_t len, struct pd_dsn **out,
 	    GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_rfc2047_compliance_mode(c.opt,
 	    GMIME_RFC_COMPLIANCE_LOOSE);
-	ga = dsn_prepare(raw != NULL ? raw : "", raw != NULL ? len : 0);
+	ga = mail_prepare(raw != NULL ? raw : "", raw != NULL ? len : 0,
+	    &defects);
 	if (ga->len > 0)
 		msg = mail_construct(ga, c.opt);
 	if (msg != NULL) {

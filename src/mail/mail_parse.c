@@ -105,7 +105,6 @@ static int mail_body_starts(const char *, const char *, const char *, int,
 		    const char **);
 static const char *mail_cut(const char *, const char *, int);
 static guint8 *mail_copy(guint8 *, const char *, size_t, int, int);
-static GByteArray *mail_prepare(struct mail_ctx *, const char *, size_t);
 static void mail_cp1252(struct buf *, const char *, size_t);
 static char *mail_hdr(const char *);
 static char *mail_lower(char *);
@@ -326,9 +325,10 @@ mail_copy(guint8 *w, const char *p, size_t n, int cr, int nul)
 	return w;
 }
 
-/* mail_prepare - the bytes GMime is to read (see the file header) */
-static GByteArray *
-mail_prepare(struct mail_ctx *c, const char *raw, size_t len)
+/* mail_prepare - the bytes GMime is to read (see the file header); each
+ * repair counts in *defects */
+GByteArray *
+mail_prepare(const char *raw, size_t len, int *defects)
 {
 	const char *p = raw, *end, *q, *next, *until;
 	size_t lf = 0, lonecr = 0;
@@ -338,7 +338,7 @@ mail_prepare(struct mail_ctx *c, const char *raw, size_t len)
 
 	if (len > MAIL_MAX_INPUT) {
 		len = MAIL_MAX_INPUT;
-		c->defects++;
+		(*defects)++;
 	}
 	end = raw + len;
 	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
@@ -367,7 +367,7 @@ mail_prepare(struct mail_ctx *c, const char *raw, size_t len)
 		p = mail_line_next(p, end, cr);
 	if ((q = mail_cut(p, end, cr)) != end) {
 		end = q;
-		c->defects++;
+		(*defects)++;
 	}
 
 	/* room for the input and one inserted empty line */
@@ -383,11 +383,11 @@ mail_prepare(struct mail_ctx *c, const char *raw, size_t len)
 		if (*p != ' ' && *p != '\t' && !mail_is_header_line(p, next)) {
 			if (mail_body_starts(p, next, end, cr, &until)) {
 				*w++ = '\n';	/* the missing empty line */
-				c->defects++;
+				(*defects)++;
 				break;
 			}
 			if (w == ga->data) {
-				c->defects++;	/* junk before the first field */
+				(*defects)++;	/* junk before the first field */
 				continue;
 			}
 		}
@@ -1362,7 +1362,8 @@ mail_parse(const char *raw, size_t len, struct pd_msg **out,
 	memset(&c, 0, sizeof(c));
 	m = xcalloc(1, sizeof(*m));
 	mail_options(&c);
-	ga = mail_prepare(&c, raw != NULL ? raw : "", raw != NULL ? len : 0);
+	ga = mail_prepare(raw != NULL ? raw : "", raw != NULL ? len : 0,
+	    &c.defects);
 	if ((msg = mail_construct(ga, c.opt)) != NULL) {
 		mail_headers(&c, msg, m);
 		mail_body(&c, msg, m);
