@@ -889,27 +889,37 @@ store_write_lazy(struct store *st,
 
 /* store_copy - a compacted, consistent copy of the store as dir/data.mdb
  * (dir exists and holds no data.mdb), flushed to disk. It reads one
- * snapshot, so mail may be delivered meanwhile. */
+ * snapshot, so mail may be delivered meanwhile. A store LMDB cannot
+ * compact is copied whole. */
 int
 store_copy(struct store *st, const char *dir, struct pd_err *err)
 {
 	char path[PATH_MAX];
+	unsigned int how = MDB_CP_COMPACT;
 	size_t seen;
 	int attempt, rc = 0, fd;
 
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
 	for (attempt = 0; attempt < STORE_RETRIES; attempt++) {
 		txn_enter(st, &seen);
-		rc = mdb_env_copy2(st->s_env, dir, MDB_CP_COMPACT);
+		rc = mdb_env_copy2(st->s_env, dir, how);
 		txn_leave(st);
-		if (rc != MDB_MAP_RESIZED)
+		if (rc == MDB_MAP_RESIZED) {
+			/* another process grew the map: adopt its size */
+			(void)unlink(path);
+			if (map_resize(st, seen, 0, err) < 0)
+				return -1;
+			continue;
+		}
+		if (rc == 0 || how == 0)
 			break;
-		/* another process grew the map: adopt its size */
-		if (map_resize(st, seen, 0, err) < 0)
-			return -1;
+		/* LMDB cannot compact a store that has leaked pages: copy
+		 * it page for page instead */
+		(void)unlink(path);
+		how = 0;
 	}
 	if (rc != 0)
 		return lmdb_err(st, rc, "mdb_env_copy2", err);
-	snprintf(path, sizeof(path), "%s/data.mdb", dir);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) < 0) {
 		err_set(err, PD_ETEMP, "cannot flush %s: %s", path,
 		    strerror(errno));
