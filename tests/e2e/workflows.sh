@@ -18,7 +18,7 @@
 #           silent, restorable by mail and by "postdesk status ID
 #           restore", purged after purge_spam_after and purge_deleted_after
 #           separately; after the purge a compacted copy of the LMDB file
-#           (mdb_copy -c) no longer holds the message text, and "postdesk
+#           (postdesk backup) no longer holds the message text, and "postdesk
 #           check" (and --data) pass.
 #  chatdesk (002) unassigned / assigned / closed; a customer's new mail
 #           joins their open ticket; #accept and "postdesk accept" oldest
@@ -159,11 +159,12 @@ check_data() {
 	ok "$rc" "$1"
 	[ "$rc" -eq 0 ] || sed -n 's/^postdesk: /#   /p' "$T/check.out" | head -5
 }
-# in_copy TEXT - how many lines of a compacted copy of the store hold TEXT
+# in_copy TEXT - how many lines of a compacted copy of the store (postdesk
+# backup) hold TEXT
 in_copy() {
 	rm -rf "$T/copy"
-	mkdir "$T/copy"
-	mdb_copy -c "$T/data" "$T/copy" || { echo "mdb_copy failed"; return; }
+	"$PD" -c "$T/postdesk.conf" backup "$T/copy" > /dev/null ||
+	    { echo "postdesk backup failed"; return; }
 	grep -c -a -F -- "$1" "$T/copy/data.mdb"
 }
 
@@ -287,7 +288,7 @@ cron
 check "deskpro: spam purged after purge_spam_after (2d) $(q 001 "Tickets in the Spam or the Deleted status will be purged - deleted permanently - after a certain amount of time.")" \
     gone "$S"
 is "$(st "$X")" deleted "deskpro: ... while the deleted ticket waits for purge_deleted_after (5d) $(q 001 "It can be different for Deleted and Spam Tickets.")"
-is "$(in_copy "SPAMTEXT-$$")" 0 "deskpro: the purged spam's text is in no compacted copy of the LMDB file (mdb_copy -c)"
+is "$(in_copy "SPAMTEXT-$$")" 0 "deskpro: the purged spam's text is in no compacted copy of the LMDB file (postdesk backup)"
 check "deskpro: ... and the deleted ticket's text still is" test "$(in_copy "DELETEDTEXT-$$")" -gt 0
 at "@$((HID + 5 * 86400 + 60))"
 cron
