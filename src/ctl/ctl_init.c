@@ -134,6 +134,34 @@ check_data_report(const char *problem, void *arg)
 	fprintf(stderr, "postdesk: store data: %s\n", problem);
 }
 
+/* check_delivery - can notifications be handed over? sendmail_path must
+ * be a program the filter's account can run; notify_smtp must answer. A
+ * warning only: the outbox keeps what cannot go yet, and an MTA that is
+ * down now may be up in a minute. */
+static void
+check_delivery(struct ctl *c)
+{
+	char why[512], w[PATH_MAX + 64];
+
+	fflush(stdout);		/* the warnings after the lines before */
+	if (c->conf.notify_smtp[0] != '\0') {
+		if (notify_smtp_check(&c->conf, why, sizeof(why)) == 0)
+			printf("notify_smtp %s answers: %s\n",
+			    c->conf.notify_smtp, why);
+		else
+			fprintf(stderr, "postdesk: warning: %s: %s; "
+			    "notifications wait in the outbox until it "
+			    "answers\n", conf_where(&c->conf, "notify_smtp", w,
+			    sizeof(w)), why);
+	} else if (access(c->conf.sendmail_path, X_OK) == 0)
+		printf("sendmail_path %s OK\n", c->conf.sendmail_path);
+	else
+		fprintf(stderr, "postdesk: warning: %s: cannot run %s: %s; "
+		    "notifications wait in the outbox until it can\n",
+		    conf_where(&c->conf, "sendmail_path", w, sizeof(w)),
+		    c->conf.sendmail_path, strerror(errno));
+}
+
 /* ctl_check_data - check --data: indexes and records agree */
 static int
 ctl_check_data(struct ctl *c, struct store *st, const struct store_stat *ss)
@@ -239,6 +267,7 @@ ctl_check(struct ctl *c, int argc, char **argv)
 	    (unsigned long long)ss.tickets, (unsigned long long)ss.messages,
 	    (unsigned long long)ss.outbox, (unsigned long long)ss.used_bytes,
 	    (unsigned long long)ss.map_size);
+	check_delivery(c);
 	rc = data ? ctl_check_data(c, st, &ss) : 0;
 	store_close(st);
 	return rc;

@@ -115,6 +115,11 @@ size_t	notify_smtp_send(const struct pd_conf *, struct notify_handover *,
 /* notify_smtp_ready - load that module if need be: 0, or -1 with why
  * ("the module ... is not installed in DIR", "cannot load ...") */
 int	notify_smtp_ready(char *why, size_t whylen);
+/* notify_smtp_probe (the module) and notify_smtp_check (loading it first):
+ * connect to notify_smtp, EHLO, QUIT; 0 with the server's greeting in
+ * why, or -1 with what went wrong (postdesk check) */
+int	notify_smtp_probe(const struct pd_conf *, char *why, size_t whylen);
+int	notify_smtp_check(const struct pd_conf *, char *why, size_t whylen);
 /* notify_reply_address - support+TOKEN@domain of a ticket (caller frees) */
 char	*notify_reply_address(const struct pd_conf *,
 			      const struct pd_keyring *, uint64_t ticket);

@@ -63,6 +63,7 @@ struct sm_run {
 static pthread_once_t smtp_once = PTHREAD_ONCE_INIT;
 static size_t (*smtp_send)(const struct pd_conf *, struct notify_handover *,
 			   size_t, long);
+static int (*smtp_probe)(const struct pd_conf *, char *, size_t);
 static char smtp_error[2 * PATH_MAX + 256];
 
 struct send_outcome {
@@ -307,10 +308,11 @@ smtp_load(void)
 	}
 	if (h == NULL)
 		return;
+	*(void **)&smtp_probe = dlsym(h, "notify_smtp_probe");
 	*(void **)&smtp_send = dlsym(h, "notify_smtp_send");
-	if (smtp_send == NULL)
+	if (smtp_send == NULL || smtp_probe == NULL)
 		snprintf(smtp_error, sizeof(smtp_error), "%s has no "
-		    "notify_smtp_send", path);
+		    "notify_smtp_send or notify_smtp_probe", path);
 }
 
 /* notify_smtp_ready - load the SMTP module if need be; 0 ready, -1 why */
@@ -320,7 +322,7 @@ notify_smtp_ready(char *why, size_t whylen)
 	size_t n;
 
 	pthread_once(&smtp_once, smtp_load);
-	if (smtp_send != NULL)
+	if (smtp_send != NULL && smtp_probe != NULL)
 		return 0;
 	n = strlen(smtp_error);
 	if (n >= whylen)
@@ -328,6 +330,16 @@ notify_smtp_ready(char *why, size_t whylen)
 	memcpy(why, smtp_error, n);
 	why[n] = '\0';
 	return -1;
+}
+
+/* notify_smtp_check - does notify_smtp answer? 0 with its greeting in
+ * why, -1 with why not (the module missing, no connection, no EHLO) */
+int
+notify_smtp_check(const struct pd_conf *conf, char *why, size_t whylen)
+{
+	if (notify_smtp_ready(why, whylen) < 0)
+		return -1;
+	return smtp_probe(conf, why, whylen);
 }
 
 /* notify_sendmail - run sendmail -i -f SENDER -- RCPT, bounded in time */

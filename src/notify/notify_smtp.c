@@ -48,22 +48,17 @@ smtp_why(mailsmtp *s, const struct pd_conf *conf, const char *step, int r,
 			*p = ' ';
 }
 
-/* notify_smtp_send - hand over entries 0..n-1 in one SMTP session; with
- * budget_ms > 0 no entry is begun after that many milliseconds. Fills
- * h[i].ok and h[i].why; returns how many entries were tried (the rest
- * stay queued as they are). */
-size_t
-notify_smtp_send(const struct pd_conf *conf, struct notify_handover *h,
-		 size_t n, long budget_ms)
+/* smtp_open - connect to notify_smtp and say EHLO; the session, or NULL
+ * with why */
+static mailsmtp *
+smtp_open(const struct pd_conf *conf, char *why, size_t whylen)
 {
-	struct timespec start, now;
-	char host[256], why[256];
+	char host[256];
 	const char *colon;
 	mailsmtp *s;
-	size_t i, len;
+	size_t len;
 	int r, port;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	colon = strrchr(conf->notify_smtp, ':');
 	len = colon != NULL ? (size_t)(colon - conf->notify_smtp) : 0;
 	if (len > 1 && conf->notify_smtp[0] == '[' && colon[-1] == ']')
@@ -73,22 +68,65 @@ notify_smtp_send(const struct pd_conf *conf, struct notify_handover *h,
 		snprintf(host, sizeof(host), "%.*s", (int)len,
 		    conf->notify_smtp);
 	port = colon != NULL ? atoi(colon + 1) : 25;
-	why[0] = '\0';
 	if ((s = mailsmtp_new(0, NULL)) == NULL) {
-		snprintf(why, sizeof(why), "smtp %s: out of memory",
+		snprintf(why, whylen, "smtp %s: out of memory",
 		    conf->notify_smtp);
-		goto all;
+		return NULL;
 	}
 	mailsmtp_set_timeout(s, (time_t)conf->sendmail_timeout);
 	if ((r = mailsmtp_socket_connect(s, host, (uint16_t)port)) !=
 	    MAILSMTP_NO_ERROR) {
-		smtp_why(s, conf, "connect", r, why, sizeof(why));
-		goto all;
+		smtp_why(s, conf, "connect", r, why, whylen);
+		mailsmtp_free(s);
+		return NULL;
 	}
+	/* the greeting, for notify_smtp_probe */
+	snprintf(why, whylen, "%d %s", s->response_code,
+	    s->response != NULL ? s->response : "");
 	if ((r = mailsmtp_init(s)) != MAILSMTP_NO_ERROR) {
-		smtp_why(s, conf, "EHLO", r, why, sizeof(why));
-		goto all;
+		smtp_why(s, conf, "EHLO", r, why, whylen);
+		mailsmtp_free(s);
+		return NULL;
 	}
+	return s;
+}
+
+/* notify_smtp_probe - connect, EHLO, QUIT: 0 with the server's greeting
+ * in why, or -1 with what went wrong */
+int
+notify_smtp_probe(const struct pd_conf *conf, char *why, size_t whylen)
+{
+	mailsmtp *s;
+	char *p;
+
+	if ((s = smtp_open(conf, why, whylen)) == NULL)
+		return -1;
+	(void)mailsmtp_quit(s);
+	mailsmtp_free(s);
+	for (p = why; *p; p++)
+		if (*p == '\r' || *p == '\n' || *p == '\t')
+			*p = ' ';
+	return 0;
+}
+
+/* notify_smtp_send - hand over entries 0..n-1 in one SMTP session; with
+ * budget_ms > 0 no entry is begun after that many milliseconds. Fills
+ * h[i].ok and h[i].why; returns how many entries were tried (the rest
+ * stay queued as they are). */
+size_t
+notify_smtp_send(const struct pd_conf *conf, struct notify_handover *h,
+		 size_t n, long budget_ms)
+{
+	struct timespec start, now;
+	char why[256];
+	mailsmtp *s;
+	size_t i, len;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	why[0] = '\0';
+	if ((s = smtp_open(conf, why, sizeof(why))) == NULL)
+		goto all;
 	for (i = 0; i < n; i++) {
 		const char *msg = h[i].o->message, *step;
 

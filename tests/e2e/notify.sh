@@ -372,6 +372,10 @@ mail "Jon <jon@example.net>" "no sendmail" jon1@example.net | feed support@examp
 is "$?" 0 "sendmail missing: the intake exits 0"
 check "... the outbox says it cannot run" \
     jq -e '[.[] | select(.recipient == "jon@example.net")][0].last_error | test("no-such-sendmail")' <<< "$(outbox_json)"
+pd check > "$T/check.out" 2>&1
+is "$?" 0 "check with a missing sendmail_path still exits 0 (the outbox waits)"
+check "... but warns, naming the file, line and key" \
+    grep -q "^postdesk: warning: $T/postdesk.conf:[0-9]*: sendmail_path: cannot run $T/no-such-sendmail: No such file or directory" "$T/check.out"
 printf '#!/bin/sh\nsleep 5\n' > "$T/slow"
 chmod 755 "$T/slow"
 setconf sendmail_path "$T/slow"

@@ -5,7 +5,8 @@
 # A TAP test. smtp-sink (from the postfix package) listens on a free
 # loopback port and dumps every mail transaction to a file (-d), envelope
 # and message. Checked: postdesk check refuses a notify_smtp that is not
-# HOST:PORT (FILE:LINE: KEY); a new ticket's three notifications reach the
+# HOST:PORT (FILE:LINE: KEY), warns when nothing answers there and shows
+# the greeting when the server does; a new ticket's three notifications reach the
 # server and not sendmail, whole (a line starting with a dot, the last line)
 # with the right envelope; with no server listening the intake still exits
 # 0 and the entries wait, deferred with the reason; a server that refuses
@@ -98,6 +99,10 @@ pd check > /dev/null 2>&1
 is "$?" 78 "check: a port over 65535 is refused"
 setconf notify_smtp "127.0.0.1:$PORT"
 check "check accepts 127.0.0.1:$PORT" pd check
+line=$(grep -n '^notify_smtp' "$T/postdesk.conf" | cut -d: -f1)
+check "... and, nothing listening there yet, warns where and why" \
+    grep -q "^postdesk: warning: $T/postdesk.conf:$line: notify_smtp: smtp 127.0.0.1:$PORT: connect: .*; notifications wait in the outbox until it answers" \
+    <<< "$(pd check 2>&1)"
 setconf notify_smtp "[::1]:$PORT"
 check "check accepts [::1]:$PORT" pd check
 setconf notify_smtp "127.0.0.1:$PORT"
@@ -113,6 +118,8 @@ fi
 
 # ---- a new ticket: three notifications over one session ----
 sink || { echo "Bail out! smtp-sink did not start"; exit 99; }
+check "with the server up, check says it answers (its greeting)" \
+    grep -q "^notify_smtp 127.0.0.1:$PORT answers: 220 " <<< "$(pd check 2>&1)"
 printf 'From: Carl <carl@example.net>\nTo: support@example.com\nSubject: Printer on fire\nMessage-ID: <c1@example.net>\n\nHello,\n.hidden line starting with a dot\n..two dots\nlast line\n' |
     PF_OPTS=-v deliver support@example.com carl@example.net > "$T/out" 2> "$T/log"
 is "$?" 0 "a new mail is stored (exit 0)"
