@@ -161,12 +161,21 @@ sent() {
 	    esac)" "$got" "$2" "$verdict"
 }
 
+# listening PORT - something accepts connections on 127.0.0.1:PORT (bash's
+# /dev/tcp: this script is POSIX sh, and sh has none)
+listening() {
+	bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' listening "$1" 2>/dev/null
+}
+
 # sink_start - Postfix's smtp-sink on a free loopback port, writing every
-# transaction to a file of $T/sink; SINK and SINKPORT set, or 1
+# transaction to a file of $T/sink; SINK and SINKPORT set, or 1 with the
+# reason in SINK_WHY
 sink_start() {
+	SINK_WHY="smtp-sink (postfix) is not installed"
 	command -v smtp-sink >/dev/null 2>&1 || return 1
+	SINK_WHY="no free port in 2600-2699"
 	SINKPORT=2600
-	while (exec 3<>"/dev/tcp/127.0.0.1/$SINKPORT") 2>/dev/null; do
+	while listening "$SINKPORT"; do
 		SINKPORT=$((SINKPORT + 1))
 		[ "$SINKPORT" -lt 2700 ] || return 1
 	done
@@ -177,8 +186,9 @@ sink_start() {
 		smtp-sink -d "$T/sink/%H." "127.0.0.1:$SINKPORT" 64 &
 	fi
 	SINK=$!
+	SINK_WHY="smtp-sink did not start listening on port $SINKPORT"
 	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$SINKPORT") 2>/dev/null && return 0
+		listening "$SINKPORT" && return 0
 		sleep 0.05
 	done
 	return 1
@@ -480,7 +490,7 @@ if [ -n "$smtp" ]; then
 	echo "bench: (g) notifications on over SMTP (smtp-sink), 2 jobs"
 	sink_feed g 2
 else
-	echo "bench: (f), (g) skipped: smtp-sink (postfix) is not installed"
+	echo "bench: (f), (g) skipped: $SINK_WHY"
 fi
 
 echo
