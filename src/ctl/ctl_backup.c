@@ -12,10 +12,12 @@
  * every other command. On any failure the files this run created are
  * removed again, and DIR too when this run made it.
  *
- * Exit 0 done; 73 (EX_CANTCREAT) DIR is not empty or cannot be made; 75 a
- * temporary failure; 78 a configuration error; 65 the copy does not check.
+ * Exit 0 done; 73 (EX_CANTCREAT) DIR is not empty, or the owner cannot
+ * reach it; 75 a temporary failure; 78 a configuration error; 65 the copy
+ * does not check.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -52,6 +54,26 @@ dir_empty(const char *dir)
 	return empty;
 }
 
+/* owner_reaches - can the owner of data write into dir? Asked by a child
+ * that becomes the owner, so that root keeps the right to undo */
+static int
+owner_reaches(const char *dir, const char *data)
+{
+	struct pd_err err;
+	pid_t pid;
+	long uid;
+	int status;
+
+	if ((pid = fork()) < 0)
+		return 1;	/* the copy itself will say what is wrong */
+	if (pid == 0)
+		_exit(priv_become_owner(data, &uid, &err) == 0 &&
+		    access(dir, W_OK | X_OK) == 0 ? 0 : 1);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 /* backup_dir - make dir (or take an empty one) for the owner of data;
  * *made says whether this run created it */
 static int
@@ -72,6 +94,10 @@ backup_dir(const char *dir, const char *data, int *made, struct pd_err *err)
 	    chown(dir, sb.st_uid, sb.st_gid) != 0)
 		return err_set(err, PD_ETEMP, "cannot give %s to the owner of "
 		    "%s: %s", dir, data, strerror(errno));
+	if (geteuid() == 0 && !owner_reaches(dir, data))
+		return err_set(err, PD_EDATA, "the owner of %s cannot write "
+		    "into %s: a directory above it is closed to that account; "
+		    "choose a place it can reach", data, dir);
 	return 0;
 }
 
@@ -186,6 +212,8 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 		return rc;
 	err_clear(&err);
 	if (backup_dir(dir, c->conf.data_directory, &made, &err) < 0) {
+		if (made)
+			(void)rmdir(dir);
 		rc = ctl_status(&err);
 		return err.class == PD_EDATA ? EX_CANTCREAT : rc;
 	}

@@ -6,7 +6,8 @@
 #      store's owner when run as root; the summary names the counts;
 #   b. a DIR that is not empty is refused (exit 73) and left as it was;
 #      an empty existing DIR is taken; a DIR that cannot be made fails
-#      (75) and leaves nothing behind;
+#      (75), and one the store's owner cannot reach (run as root) is
+#      refused (73), both leaving nothing behind;
 #   c. restored by copying the two files into a new data_directory: check
 #      --data is clean, the tickets and messages are the same, the old
 #      ticket URL verifies, and a customer's reply to the old reply
@@ -77,6 +78,15 @@ is "$?" 75 "a DIR that cannot be made: exit 75"
 check "... and nothing is left behind" test ! -e "$T/no"
 "$PD" -c "$C" backup > /dev/null 2>&1
 is "$?" 64 "backup without DIR: usage, exit 64"
+if [ "$(id -u)" = 0 ]; then
+	mkdir -m 700 "$T/rootonly"
+	out=$("$PD" -c "$C" backup "$T/rootonly/bk" 2>&1)
+	is "$?" 73 "run as root, a DIR the store's owner cannot reach is refused (73)"
+	check "... saying so" grep -q "cannot write into $T/rootonly/bk: a directory above it is closed to that account" <<< "$out"
+	check "... and the DIR it made is removed again" test ! -e "$T/rootonly/bk"
+else
+	ok 0 "unreachable DIR # SKIP not root"
+fi
 
 # ---- c. restore: the two files into a new data_directory
 mkdir -m 700 "$T/restored"
