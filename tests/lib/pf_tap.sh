@@ -3,46 +3,19 @@
 # skip, the instance's directory (removed on success, kept on failure), a
 # free port, and reading the mail the instance captured.
 #
-# Source it first (it only defines functions); call pf_tap_instance once,
-# after tests/lib/postfix.sh.
-# ok STATUS LABEL, is GOT WANT LABEL and contains HAYSTACK NEEDLE LABEL
-# print one TAP line each; at exit the plan is printed, the instance is
-# stopped, and the exit status is 1 when any check failed.
+# Source it first (it only defines functions, and takes tests/lib/tap.sh);
+# call pf_tap_instance once, after tests/lib/postfix.sh. ok STATUS LABEL,
+# is GOT WANT LABEL (tap.sh) and contains HAYSTACK NEEDLE LABEL print one
+# TAP line each; at exit the plan is printed, the instance is stopped, and
+# the exit status is 1 when any check failed.
 
-T=0
-FAILED=0
+. "$top_srcdir/tests/lib/tap.sh"	# ok, is (T_N checks, T_FAIL failed)
 
 # skip REASON - nothing can run here: "1..0 # SKIP", exit 77
 skip()
 {
 	echo "1..0 # SKIP $*"
 	exit 77
-}
-
-# ok - record one test: ok STATUS LABEL (status 0 = pass)
-ok()
-{
-	local st=$1
-	shift
-	T=$((T + 1))
-	if [ "$st" = 0 ]; then
-		echo "ok $T - $*"
-	else
-		echo "not ok $T - $*"
-		FAILED=$((FAILED + 1))
-	fi
-}
-
-# is - ok when GOT equals WANT: is GOT WANT LABEL
-is()
-{
-	if [ "$1" = "$2" ]; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		echo "#   got:  '$1'"
-		echo "#   want: '$2'"
-	fi
 }
 
 # contains - HAYSTACK contains NEEDLE: contains HAYSTACK NEEDLE LABEL
@@ -61,11 +34,11 @@ pf_tap_finish()
 {
 	local rc=$?
 	pf_stop
-	echo "1..$T"
-	if [ "$FAILED" = 0 ] && [ "$rc" = 0 ]; then
+	echo "1..$T_N"
+	if [ "$T_FAIL" = 0 ] && [ "$rc" = 0 ]; then
 		rm -rf "$D"
 	else
-		echo "# FAILED $FAILED of $T; kept $D (log: $D/log/maillog)"
+		echo "# FAILED $T_FAIL of $T_N; kept $D (log: $D/log/maillog)"
 		[ "$rc" = 0 ] && rc=1
 	fi
 	exit $rc
