@@ -96,10 +96,6 @@ int	notify_send(struct store *, const struct pd_conf *, const uint64_t *,
 int	notify_run_due(struct store *, const struct pd_conf *, time_t now,
 		       int dry_run, void (*report)(const struct notify_result *,
 		       void *), void *, struct pd_err *);
-/* notify_sendmail - run sendmail once; 0 taken, -1 with why */
-int	notify_sendmail(const struct pd_conf *, const char *sender,
-			const char *rcpt, const char *msg, size_t len,
-			char *why, size_t whylen);
 /* one entry handed over by notify_smtp_send */
 struct notify_handover {
 	const struct pd_outbox *o;

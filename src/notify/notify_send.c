@@ -342,22 +342,6 @@ notify_smtp_check(const struct pd_conf *conf, char *why, size_t whylen)
 	return smtp_probe(conf, why, whylen);
 }
 
-/* notify_sendmail - run sendmail -i -f SENDER -- RCPT, bounded in time */
-int
-notify_sendmail(const struct pd_conf *conf, const char *sender,
-		const char *rcpt, const char *msg, size_t len, char *why,
-		size_t whylen)
-{
-	struct sm_run r;
-
-	why[0] = '\0';
-	if (sm_start(conf, sender, rcpt, msg, len, &r, why, whylen) < 0)
-		return -1;
-	while (!sm_done(conf, &r))
-		sm_wait(conf, &r, 1);
-	return sm_finish(conf, &r, why, whylen);
-}
-
 /* outcome_txn - record what happened to one entry */
 static int
 outcome_txn(struct store_txn *txn, void *arg, struct pd_err *err)
