@@ -44,6 +44,9 @@ struct conf_param {
 #define OFF(m) offsetof(struct pd_conf, m)
 
 static int conf_hostport(const char *);
+static int conf_milter_action(const char *);
+static int conf_sender_policy(const char *);
+static int conf_yesno(const char *);
 
 static const struct conf_param conf_table[] = {
 	{"data_directory", CT_STR, "/var/lib/postdesk", 0, 0, OFF(data_directory)},
@@ -90,14 +93,18 @@ static const struct conf_param conf_table[] = {
 
 #define CONF_NPARAM (sizeof(conf_table) / sizeof(conf_table[0]))
 
-/* string parameters with a form of their own: checked as they are read, so
- * that an error names the line */
+/* string parameters with a form of their own (an address, a word of a
+ * list): checked as they are read, so that an error names the line */
 static const struct conf_form {
 	const char *name;
 	int	(*valid)(const char *);
 	const char *want;	/* the form, for the error */
 } conf_forms[] = {
 	{"notify_smtp", conf_hostport, "HOST:PORT (127.0.0.1:25, [::1]:25)"},
+	{"milter_action", conf_milter_action, "one of accept, discard, tag"},
+	{"unknown_sender_policy", conf_sender_policy,
+	    "accept, moderate or new_ticket"},
+	{"customer_can_reopen", conf_yesno, "yes or no"},
 };
 _Static_assert(CONF_NPARAM <= CONF_MAX_PARAMS, "pd_conf.line is too small");
 
@@ -173,6 +180,41 @@ conf_hostport(const char *v)
 	port = strtol(colon + 1, &end, 10);
 	return colon[1] >= '0' && colon[1] <= '9' && *end == '\0' &&
 	    port >= 1 && port <= 65535;
+}
+
+/* conf_word - v is one of words (NULL-terminated); icase: in any case */
+static int
+conf_word(const char *v, const char *const *words, int icase)
+{
+	for (; *words != NULL; words++)
+		if ((icase ? strcasecmp(v, *words) : strcmp(v, *words)) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+conf_milter_action(const char *v)
+{
+	static const char *const w[] = { "accept", "discard", "tag", NULL };
+
+	return conf_word(v, w, 0);
+}
+
+static int
+conf_sender_policy(const char *v)
+{
+	static const char *const w[] = { "accept", "moderate", "new_ticket",
+	    NULL };
+
+	return conf_word(v, w, 0);
+}
+
+static int
+conf_yesno(const char *v)
+{
+	static const char *const w[] = { "yes", "no", NULL };
+
+	return conf_word(v, w, 1);
 }
 
 /* conf_set - store one value, checking type and bounds */
@@ -356,13 +398,6 @@ conf_derive(struct pd_conf *c, struct pd_err *err)
 		return err_set(err, PD_ECONFIG,
 		    "%s: must be an absolute path", conf_where(c,
 		    "data_directory", w, sizeof(w)));
-	if (strcmp(c->milter_action, "accept") != 0 &&
-	    strcmp(c->milter_action, "discard") != 0 &&
-	    strcmp(c->milter_action, "tag") != 0)
-		return err_set(err, PD_ECONFIG, "%s: \"%s\" "
-		    "is not one of accept, discard, tag", conf_where(c,
-		    "milter_action", w, sizeof(w)),
-		    c->milter_action);
 	c->support_local = xstrndup(c->support_address,
 	    (size_t)(at - c->support_address));
 	c->support_domain = xstrdup(at + 1);
@@ -394,22 +429,10 @@ conf_derive(struct pd_conf *c, struct pd_err *err)
 	/* the shipped templates, when installed (a build tree has none) */
 	c->shipped_templates = xstrdup(access(PKGDATADIR "/templates", F_OK)
 	    == 0 ? PKGDATADIR "/templates" : "");
-	if (strcmp(c->unknown_sender_policy, "accept") != 0 &&
-	    strcmp(c->unknown_sender_policy, "moderate") != 0 &&
-	    strcmp(c->unknown_sender_policy, "new_ticket") != 0)
-		return err_set(err, PD_ECONFIG, "%s: "
-		    "\"%s\" is not accept, moderate or new_ticket",
-		    conf_where(c, "unknown_sender_policy", w, sizeof(w)),
-		    c->unknown_sender_policy);
-	if (strcasecmp(c->customer_can_reopen_s, "yes") == 0)
-		c->customer_can_reopen = 1;
-	else if (strcasecmp(c->customer_can_reopen_s, "no") == 0)
-		c->customer_can_reopen = 0;
-	else
-		return err_set(err, PD_ECONFIG, "%s: "
-		    "\"%s\" is not yes or no", conf_where(c,
-		    "customer_can_reopen", w, sizeof(w)),
-		    c->customer_can_reopen_s);
+	/* milter_action, unknown_sender_policy and customer_can_reopen were
+	 * checked as they were read (conf_forms) */
+	c->customer_can_reopen = strcasecmp(c->customer_can_reopen_s, "yes")
+	    == 0;
 	if (strcmp(c->timezone, "UTC") != 0 && (strstr(c->timezone, "..") ||
 	    c->timezone[0] == '/' || access(((void)snprintf(tzpath,
 	    sizeof(tzpath), "/usr/share/zoneinfo/%s", c->timezone), tzpath),

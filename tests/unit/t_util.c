@@ -75,6 +75,10 @@ static const struct conf_case conf_cases[] = {
 	{"bad customer_can_reopen names line and key",
 	    "support_address = a@b.c\ncustomer_can_reopen = maybe\n", 0,
 	    "postdesk.conf:2: customer_can_reopen: \"maybe\" is not yes or no"},
+	{"bad unknown_sender_policy names line and key",
+	    "support_address = a@b.c\nunknown_sender_policy = drop\n", 0,
+	    "postdesk.conf:2: unknown_sender_policy: \"drop\" is not accept, "
+	    "moderate or new_ticket"},
 	{"continuation without a parameter", "  x = y\n", 0,
 	    "postdesk.conf:1: continuation line"},
 };
