@@ -25,6 +25,10 @@ int	ctl_load_conf(struct ctl *);
  * open the store with flags (0 or STORE_RDONLY); 0, or -1 with err */
 struct store;
 int	ctl_store(struct ctl *, int flags, struct store **, struct pd_err *);
+/* ctl_read - ctl_load_conf, ctl_store read-only and store_read: 0, or the
+ * exit status with the reason printed (nothing left open) */
+struct store_txn;
+int	ctl_read(struct ctl *, struct store **, struct store_txn **);
 /* ctl_status - print err to stderr, return the status for its class */
 int	ctl_status(const struct pd_err *);
 

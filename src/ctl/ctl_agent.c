@@ -299,11 +299,9 @@ ctl_agents(struct ctl *c, int argc, char **argv)
 	err_clear(&err);
 	if (agents_load(c->conf.agents_file, &agents, &err) < 0)
 		return ctl_status(&err);
-	if (ctl_store(c, STORE_RDONLY, &st, &err) < 0 ||
-	    store_read(st, &txn, &err) < 0) {
+	if ((rc = ctl_read(c, &st, &txn)) != 0) {
 		agents_free(&agents);
-		store_close(st);
-		return ctl_status(&err);
+		return rc;
 	}
 	printf("%-32s %-20s %-6s %-9s %s\n", "ADDRESS", "NAME", "ROLE",
 	    "STATUS", "DEPARTMENTS");

@@ -70,14 +70,9 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 		return EX_USAGE;
 	}
 	arg = argv[1];
-	if ((rc = ctl_load_conf(c)) != 0)
+	if ((rc = ctl_read(c, &st, &txn)) != 0)
 		return rc;
 	err_clear(&err);
-	if (ctl_store(c, STORE_RDONLY, &st, &err) < 0 ||
-	    store_read(st, &txn, &err) < 0) {
-		store_close(st);
-		return ctl_status(&err);
-	}
 	memset(&ew, 0, sizeof(ew));
 	rc = 1;
 	if (arg[0] >= '1' && arg[0] <= '9' && (ticket = strtoull(arg, &end,

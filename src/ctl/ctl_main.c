@@ -116,6 +116,27 @@ ctl_store(struct ctl *c, int flags, struct store **st, struct pd_err *err)
 	return 0;
 }
 
+/* ctl_read - the configuration, then a read transaction on the store (as
+ * its owner); 0, or the exit status with the reason printed */
+int
+ctl_read(struct ctl *c, struct store **st, struct store_txn **txn)
+{
+	struct pd_err err;
+	int rc;
+
+	*st = NULL;
+	*txn = NULL;
+	if ((rc = ctl_load_conf(c)) != 0)
+		return rc;
+	err_clear(&err);
+	if (ctl_store(c, STORE_RDONLY, st, &err) < 0 ||
+	    store_read(*st, txn, &err) < 0) {
+		*st = store_close(*st);
+		return ctl_status(&err);
+	}
+	return 0;
+}
+
 /* ctl_load_conf - load once; errors name file, line and key */
 int
 ctl_load_conf(struct ctl *c)

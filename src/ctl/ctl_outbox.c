@@ -248,14 +248,9 @@ ctl_outbox(struct ctl *c, int argc, char **argv)
 		    "ID|all | --drop ID|given-up\n");
 		return EX_USAGE;
 	}
-	if ((rc = ctl_load_conf(c)) != 0)
+	if ((rc = ctl_read(c, &st, &txn)) != 0)
 		return rc;
 	err_clear(&err);
-	if (ctl_store(c, STORE_RDONLY, &st, &err) < 0 ||
-	    store_read(st, &txn, &err) < 0) {
-		store_close(st);
-		return ctl_status(&err);
-	}
 	ol.a = json_array();
 	if (!ol.json)
 		printf("%-6s %-6s %-15s %-9s %-3s %-28s %s\n", "ID", "TICKET",
